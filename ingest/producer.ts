@@ -1,0 +1,124 @@
+/**
+ * The one way events enter Redis: normalised events are XADDed, pipelined, to their family's
+ * partitioned stream. Every connector (HTTP, CSV import, simulator) goes through `publish`, so
+ * partitioning and encoding stay identical whatever the source.
+ *
+ * Partition: hash(store_id) mod P, so one store's events stay in order on one stream; customer
+ * events without a store are partitioned by customer id.
+ */
+import { encodeEvent, familyOf, type PosEvent } from "../lib/events.ts";
+import { FAMILIES, type Family, partitionOf, WORKER_GROUP } from "../lib/keys.ts";
+import type { Runtime } from "../lib/runtime.ts";
+
+/** Entries sent per pipeline round trip: big enough to amortise, small enough to stay flat. */
+const CHUNK = 5_000;
+
+/** The stream an event is written to. */
+export function streamOf(rt: Pick<Runtime, "keys" | "partitions">, e: PosEvent): string {
+  const key = e.store_id ?? (e.type === "customer" ? e.customer_id : "");
+  return rt.keys.stream(familyOf(e), partitionOf(key, rt.partitions));
+}
+
+/**
+ * XADDs each event (field `e` = encodeEvent) to its stream in pipelined round trips and returns
+ * the entry ids in input order. Throws if Redis refuses any entry (nothing is retried here: a
+ * caller that resends is safe because workers deduplicate by transaction id / event id).
+ */
+export async function publish(rt: Runtime, events: PosEvent[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (let start = 0; start < events.length; start += CHUNK) {
+    const pipe = rt.redis.pipeline();
+    const end = Math.min(events.length, start + CHUNK);
+    for (let i = start; i < end; i++) {
+      pipe.xadd(streamOf(rt, events[i]), "*", "e", encodeEvent(events[i]));
+    }
+    const results = await pipe.exec();
+    if (!results) {
+      throw new Error("Redis pipeline was discarded (connection lost); resend the batch");
+    }
+    for (const [err, id] of results) {
+      if (err) throw new Error(`Redis refused an event: ${err.message}`);
+      ids.push(id as string);
+    }
+  }
+  return ids;
+}
+
+/** XINFO GROUPS reply: a list of flat [name, value, ...] arrays. */
+function groupInfo(reply: unknown, group: string): Record<string, unknown> | null {
+  if (!Array.isArray(reply)) return null;
+  for (const flat of reply) {
+    if (!Array.isArray(flat)) continue;
+    const info: Record<string, unknown> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) info[String(flat[i])] = flat[i + 1];
+    if (info.name === group) return info;
+  }
+  return null;
+}
+
+/** Unfinished entries of each stream, in one pipelined round trip (see {@link backlog}). */
+async function streamBacklogs(rt: Runtime, streams: string[]): Promise<number[]> {
+  const pipe = rt.redis.pipeline();
+  for (const s of streams) {
+    pipe.xlen(s);
+    pipe.call("XINFO", "GROUPS", s);
+  }
+  const results = (await pipe.exec()) ?? [];
+  const out: number[] = [];
+  for (let i = 0; i < streams.length; i++) {
+    const [lenErr, len] = results[2 * i] ?? [];
+    const [infoErr, reply] = results[2 * i + 1] ?? [];
+    if (lenErr) throw lenErr;
+    const length = Number(len ?? 0);
+    // A missing stream makes XINFO fail with "no such key": nothing to count.
+    const info = infoErr ? null : groupInfo(reply, WORKER_GROUP);
+    if (!info) {
+      out.push(length);
+      continue;
+    }
+    const pending = Number(info.pending ?? 0);
+    if (info.lag !== null && info.lag !== undefined) {
+      out.push(Number(info.lag) + pending);
+      continue;
+    }
+    // Counting past the limit would only cost memory: the answer is "too many" either way.
+    const cap = rt.config.TILLSTREAM_BACKLOG_LIMIT + 1;
+    const after = await rt.redis.xrange(
+      streams[i],
+      `(${info["last-delivered-id"]}`,
+      "+",
+      "COUNT",
+      cap,
+    );
+    out.push(after.length + pending);
+  }
+  return out;
+}
+
+/**
+ * Entries of a family's streams (or of every family) that the worker group has not finished:
+ * never delivered (`lag`) plus delivered but unacknowledged (`pending`). Before the group exists
+ * every entry counts (XLEN). When Redis cannot compute `lag` (it returns nil after some
+ * deletions) the entries after the group's last delivered id are counted instead.
+ */
+export async function backlog(rt: Runtime, family?: Family): Promise<number> {
+  const families = family ? [family] : FAMILIES;
+  const counts = await streamBacklogs(
+    rt,
+    families.flatMap((f) => rt.keys.streams(f, rt.partitions)),
+  );
+  return counts.reduce((a, b) => a + b, 0);
+}
+
+/** Backlog of each family in one round trip, for backpressure and operator pages. */
+export async function backlogByFamily(rt: Runtime): Promise<Record<Family, number>> {
+  const counts = await streamBacklogs(
+    rt,
+    FAMILIES.flatMap((f) => rt.keys.streams(f, rt.partitions)),
+  );
+  const out = {} as Record<Family, number>;
+  FAMILIES.forEach((f, i) => {
+    out[f] = counts.slice(i * rt.partitions, (i + 1) * rt.partitions).reduce((a, b) => a + b, 0);
+  });
+  return out;
+}

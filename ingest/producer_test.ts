@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { backlog, backlogByFamily, publish, streamOf } from "./producer.ts";
+import { decodeEvent, type PosEvent, validateEvent } from "../lib/events.ts";
+import { partitionOf, WORKER_GROUP } from "../lib/keys.ts";
+import { testRuntime } from "../lib/testing/services.ts";
+
+const NOW = Date.parse("2026-11-25T12:00:00Z");
+
+function sale(store: string, tx: string): PosEvent {
+  const v = validateEvent({
+    type: "sale",
+    transaction_id: tx,
+    store_id: store,
+    register_id: "r1",
+    timestamp: "2026-11-25T11:00:00Z",
+    currency: "EUR",
+    payment: "card",
+    lines: [{ sku: "A", category: "food", quantity: 2, unit_price: "1.50" }],
+    total: "3.00",
+  }, { now: NOW });
+  if (!v.ok) throw new Error(v.error);
+  return v.event;
+}
+
+Deno.test("producer - publish writes each event to its family's partition, in order", async () => {
+  await using rt = await testRuntime("producer_publish");
+  const events: PosEvent[] = [
+    sale("s1", "t1"),
+    sale("s2", "t2"),
+    sale("s1", "t3"),
+    {
+      type: "customer",
+      kind: "signup",
+      customer_id: "c9",
+      timestamp: "2026-11-25T11:00:00Z",
+      ts: 1,
+    },
+    {
+      type: "inventory",
+      kind: "count",
+      event_id: "i1",
+      store_id: "s2",
+      sku: "A",
+      quantity: 5,
+      timestamp: "2026-11-25T11:00:00Z",
+      ts: 1,
+    },
+  ];
+  const ids = await publish(rt, events);
+  assert.equal(ids.length, 5);
+  const s1 = rt.keys.stream("sales", partitionOf("s1", rt.partitions));
+  assert.equal(streamOf(rt, events[0]), s1);
+  assert.equal(
+    streamOf(rt, events[3]),
+    rt.keys.stream("customers", partitionOf("c9", rt.partitions)),
+  );
+  const entries = await rt.redis.xrange(s1, "-", "+");
+  const txs = entries.map(([, f]) => decodeEvent(f[1])).map((d) =>
+    d.ok && d.event.type === "sale" ? d.event.transaction_id : "?"
+  );
+  assert.deepEqual(txs.filter((t) => t !== "t2"), ["t1", "t3"]);
+  const inv = await rt.redis.xrange(streamOf(rt, events[4]), "-", "+");
+  assert.equal(inv.length, 1);
+  assert.deepEqual(inv[0][1][0], "e");
+});
+
+Deno.test("producer - backlog counts XLEN before the group exists, then lag + pending", async () => {
+  await using rt = await testRuntime("producer_backlog");
+  assert.equal(await backlog(rt), 0);
+  await publish(rt, Array.from({ length: 10 }, (_, i) => sale("s1", `t${i}`)));
+  assert.equal(await backlog(rt, "sales"), 10);
+  assert.equal(await backlog(rt, "inventory"), 0);
+  const stream = rt.keys.stream("sales", partitionOf("s1", rt.partitions));
+  await rt.redis.xgroup("CREATE", stream, WORKER_GROUP, "0");
+  assert.equal(await backlog(rt, "sales"), 10);
+  // Deliver 4: they stay pending until acknowledged.
+  const read = await rt.redis.xreadgroup(
+    "GROUP",
+    WORKER_GROUP,
+    "w1",
+    "COUNT",
+    4,
+    "STREAMS",
+    stream,
+    ">",
+  ) as [string, [string, string[]][]][];
+  assert.equal(await backlog(rt, "sales"), 10);
+  await rt.redis.xack(stream, WORKER_GROUP, ...read[0][1].map(([id]) => id));
+  assert.equal(await backlog(rt, "sales"), 6);
+  assert.deepEqual(await backlogByFamily(rt), { sales: 6, inventory: 0, customers: 0 });
+});
