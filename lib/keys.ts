@@ -33,6 +33,8 @@ export function keysFor(prefix = "") {
     failures: (stream: string) => `${prefix}fail:${stream}`,
     /** Aggregate bucket hash (core-Redis fallback for TimeSeries). */
     agg: (metricKey: string) => `${prefix}agg:${metricKey}`,
+    /** RedisTimeSeries key of one metric of one series (pipeline/series_ts.ts). */
+    tsSeries: (seriesId: string, metric: string) => `${prefix}ts:{${seriesId}}:${metric}`,
     /** Scheduler job lock. */
     jobLock: (job: string) => `${prefix}lock:job:${job}`,
     /** Pipeline operator figures (lag, batch sizes...). */

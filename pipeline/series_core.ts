@@ -1,0 +1,114 @@
+/**
+ * The series store on core Redis (no TimeSeries module), same contract as `series_ts.ts`.
+ *
+ * Structure: one sorted set per (resolution, store, category), key `agg:{minute|S1|*}` (the
+ * braces are a hash tag so one series lives in one Cluster slot). Each member is one bucket,
+ * `"<bucket ms>:<sales_cents>,<transactions>,<units>,<refunds>,<refund_cents>,<discount_cents>,
+ * <revised>"`, scored by the bucket start. A range read is one ZRANGE BYSCORE that already holds
+ * the values. A write replaces a bucket's member (ZREMRANGEBYSCORE b b + ZADD) inside a Lua
+ * script, so readers never see a bucket twice or missing, and the script trims buckets older
+ * than the newest minus the retention, as RedisTimeSeries retention does. One script call per
+ * series, all of a batch's calls pipelined in one round trip.
+ */
+import type { Redis } from "../lib/redis.ts";
+import type { Keys } from "../lib/keys.ts";
+import {
+  type BucketValue,
+  METRICS,
+  type RangeQuery,
+  type Resolution,
+  RETENTION_MS,
+  seriesId,
+  type SeriesStore,
+} from "./series.ts";
+
+// KEYS[1]: the series; ARGV[1]: retention ms (0 = forever); ARGV[2..]: bucket, member pairs.
+// Later pairs for the same bucket win, like later samples under DUPLICATE_POLICY LAST.
+const WRITE_LUA = `
+local ret = tonumber(ARGV[1])
+local newest = nil
+local top = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+if top[2] then newest = tonumber(top[2]) end
+for i = 2, #ARGV, 2 do
+  local b = tonumber(ARGV[i])
+  if newest == nil or b > newest then newest = b end
+end
+local cutoff = nil
+if ret > 0 then cutoff = newest - ret end
+local kept = 0
+for i = 2, #ARGV, 2 do
+  local b = tonumber(ARGV[i])
+  if cutoff == nil or b >= cutoff then
+    redis.call('ZREMRANGEBYSCORE', KEYS[1], ARGV[i], ARGV[i])
+    redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1])
+    kept = kept + 1
+  end
+end
+if cutoff ~= nil then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. string.format('%d', cutoff))
+end
+return kept
+`;
+
+const COMMAND = "tillstreamSeriesWrite";
+type WithWrite = { [COMMAND](key: string, ...args: (string | number)[]): Promise<number> };
+
+function ensureCommand(redis: Redis): void {
+  // defineCommand sends EVALSHA and falls back to EVAL on NOSCRIPT (e.g. after a restart).
+  if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: WRITE_LUA });
+}
+
+function pack(v: BucketValue): string {
+  return `${v.bucket}:${METRICS.map((m) => v[m]).join(",")}`;
+}
+
+function unpack(member: string, q: RangeQuery): BucketValue {
+  const colon = member.indexOf(":");
+  const nums = member.slice(colon + 1).split(",").map(Number);
+  const out = {
+    resolution: q.resolution,
+    store_id: q.store_id,
+    category: q.category,
+    bucket: Number(member.slice(0, colon)),
+  } as BucketValue;
+  METRICS.forEach((m, i) => out[m] = nums[i] ?? 0);
+  return out;
+}
+
+/** The core-Redis series store (sorted set per series, Lua upsert with retention). */
+export function createCoreSeriesStore(rt: { redis: Redis; keys: Keys }): SeriesStore {
+  const { redis, keys } = rt;
+  ensureCommand(redis);
+  const keyOf = (r: Resolution, store: string, category: string) =>
+    keys.agg(`{${seriesId(r, store, category)}}`);
+
+  return {
+    kind: "core",
+    async write(values) {
+      if (values.length === 0) return;
+      const bySeries = new Map<string, { resolution: Resolution; args: string[] }>();
+      for (const v of values) {
+        const key = keyOf(v.resolution, v.store_id, v.category);
+        let entry = bySeries.get(key);
+        if (!entry) bySeries.set(key, entry = { resolution: v.resolution, args: [] });
+        entry.args.push(String(v.bucket), pack(v));
+      }
+      const pipe = redis.pipeline() as unknown as ReturnType<Redis["pipeline"]> & WithWrite;
+      for (const [key, { resolution, args }] of bySeries) {
+        pipe[COMMAND](key, RETENTION_MS[resolution] ?? 0, ...args);
+      }
+      const results = await pipe.exec();
+      const failed = results?.find(([err]) => err);
+      if (failed) throw new Error(`series write failed: ${failed[0]!.message}`);
+    },
+    async range(q) {
+      const members = await redis.zrangebyscore(
+        keyOf(q.resolution, q.store_id, q.category),
+        q.from,
+        q.to,
+      );
+      return members.map((m) => unpack(m, q));
+    },
+    retentionMs: (resolution) => RETENTION_MS[resolution],
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * The series store on RedisTimeSeries (Redis 8, or Redis Stack), same contract as
+ * `series_core.ts`.
+ *
+ * One time series per (metric, store, category, resolution), key `ts:{minute|S1|*}:sales_cents`
+ * (the hash tag keeps a series' seven metrics in one Cluster slot, so one TS.MADD covers them).
+ * Each is created on first use with `DUPLICATE_POLICY LAST` (a rewrite of a bucket replaces its
+ * value: replays repair, never double count), the retention of its resolution, and labels
+ * `ns` (the key prefix, or "default"), `metric`, `store`, `category`, `resolution`, so ad-hoc
+ * queries work, e.g.
+ *   TS.MRANGE - + FILTER ns=default resolution=hour store=S1 metric=sales_cents
+ * Reads use TS.RANGE on the known keys: exact, and independent of other deployments' labels.
+ */
+import type { Redis } from "../lib/redis.ts";
+import type { Keys } from "../lib/keys.ts";
+import {
+  type BucketValue,
+  type Metric,
+  METRICS,
+  type Resolution,
+  RETENTION_MS,
+  seriesId,
+  type SeriesStore,
+} from "./series.ts";
+
+type Reply = [Error | null, unknown][] | null;
+
+const isRetentionError = (e: Error) => /retention/i.test(e.message);
+const isMissingKey = (e: Error) => /does not exist|key not found|not exist/i.test(e.message);
+
+/** Errors inside a pipelined reply, and inside a TS.MADD array reply (one per sample). */
+function errorsOf(results: Reply): Error[] {
+  const out: Error[] = [];
+  for (const [err, value] of results ?? []) {
+    if (err) out.push(err);
+    if (Array.isArray(value)) { for (const v of value) if (v instanceof Error) out.push(v); }
+  }
+  return out;
+}
+
+/** The RedisTimeSeries series store. */
+export function createTsSeriesStore(rt: { redis: Redis; keys: Keys }): SeriesStore {
+  const { redis, keys } = rt;
+  const ns = keys.prefix || "default";
+  const created = new Set<string>();
+  const keyOf = (r: Resolution, store: string, category: string, m: Metric) =>
+    keys.tsSeries(seriesId(r, store, category), m);
+
+  async function create(series: { key: string; v: BucketValue; m: Metric }[]): Promise<void> {
+    const todo = series.filter((s) => !created.has(s.key));
+    if (todo.length === 0) return;
+    const pipe = redis.pipeline();
+    for (const { key, v, m } of todo) {
+      // deno-fmt-ignore
+      pipe.call("TS.CREATE", key, "RETENTION", RETENTION_MS[v.resolution] ?? 0,
+        "DUPLICATE_POLICY", "LAST",
+        "LABELS", "ns", ns, "metric", m, "store", v.store_id, "category", v.category,
+        "resolution", v.resolution);
+    }
+    const errors = errorsOf(await pipe.exec() as Reply).filter((e) =>
+      !/already exists/i.test(e.message)
+    );
+    if (errors.length) throw new Error(`TS.CREATE failed: ${errors[0].message}`);
+    for (const { key } of todo) created.add(key);
+  }
+
+  async function madd(values: BucketValue[]): Promise<Error[]> {
+    const bySeries = new Map<string, (string | number)[]>();
+    const series: { key: string; v: BucketValue; m: Metric }[] = [];
+    for (const v of values) {
+      const id = seriesId(v.resolution, v.store_id, v.category);
+      let args = bySeries.get(id);
+      if (!args) {
+        bySeries.set(id, args = []);
+        for (const m of METRICS) {
+          series.push({ key: keyOf(v.resolution, v.store_id, v.category, m), v, m });
+        }
+      }
+      for (const m of METRICS) {
+        args.push(keyOf(v.resolution, v.store_id, v.category, m), v.bucket, v[m]);
+      }
+    }
+    await create(series);
+    const pipe = redis.pipeline();
+    for (const args of bySeries.values()) pipe.call("TS.MADD", ...args);
+    // A sample older than the series' newest minus its retention is rejected by the server;
+    // the contract drops it, so that error is expected and ignored.
+    return errorsOf(await pipe.exec() as Reply).filter((e) => !isRetentionError(e));
+  }
+
+  return {
+    kind: "timeseries",
+    async write(values) {
+      if (values.length === 0) return;
+      let errors = await madd(values);
+      if (errors.some(isMissingKey)) {
+        // Keys vanished since we created them (FLUSHALL, restart without persistence).
+        created.clear();
+        errors = await madd(values);
+      }
+      if (errors.length) throw new Error(`TS.MADD failed: ${errors[0].message}`);
+    },
+    async range(q) {
+      const pipe = redis.pipeline();
+      for (const m of METRICS) {
+        pipe.call("TS.RANGE", keyOf(q.resolution, q.store_id, q.category, m), q.from, q.to);
+      }
+      // The newest sample bounds what retention keeps; expired samples may linger in a chunk.
+      pipe.call("TS.GET", keyOf(q.resolution, q.store_id, q.category, "sales_cents"));
+      const results = (await pipe.exec() as Reply) ?? [];
+      const hard = errorsOf(results).filter((e) => !isMissingKey(e));
+      if (hard.length) throw new Error(`TS.RANGE failed: ${hard[0].message}`);
+      const last = results[METRICS.length]?.[1] as [number | string, string] | [] | null;
+      const retention = RETENTION_MS[q.resolution];
+      const floor = retention && last && last.length ? Number(last[0]) - retention : -Infinity;
+      const byBucket = new Map<number, BucketValue>();
+      METRICS.forEach((m, i) => {
+        const samples = (results[i]?.[1] ?? []) as [number | string, string][];
+        for (const [ts, value] of samples) {
+          const bucket = Number(ts);
+          if (bucket < floor) continue;
+          let row = byBucket.get(bucket);
+          if (!row) {
+            row = {
+              resolution: q.resolution,
+              store_id: q.store_id,
+              category: q.category,
+              bucket,
+            } as BucketValue;
+            for (const k of METRICS) row[k] = 0;
+            byBucket.set(bucket, row);
+          }
+          row[m] = Number(value);
+        }
+      });
+      return [...byBucket.values()].sort((a, b) => a.bucket - b.bucket);
+    },
+    retentionMs: (resolution) => RETENTION_MS[resolution],
+  };
+}
