@@ -16,6 +16,7 @@ import { ensureLocalServices, type LocalService } from "./lib/services.ts";
 import { openRuntime, type Runtime } from "./lib/runtime.ts";
 import { migrate } from "./lib/migrate.ts";
 import { type RoleName, ROLES } from "./lib/roles.ts";
+import { redactUrl } from "./lib/url.ts";
 
 const USAGE = `usage: deno run -A main.ts <start|web|worker|scheduler|migrate> [--dev]`;
 
@@ -75,13 +76,6 @@ async function main(args: string[]): Promise<number> {
     await rt?.close();
     for (const s of services.reverse()) await s.stop();
   }
-}
-
-/** A connection URL without its password, for logs and pages. */
-export function redactUrl(url: string): string {
-  const u = new URL(url);
-  if (u.password) u.password = "***";
-  return u.toString();
 }
 
 if (import.meta.main) {

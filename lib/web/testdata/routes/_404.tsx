@@ -1,0 +1,3 @@
+export default function NotFound() {
+  return <p id="nf">fixture not found</p>;
+}

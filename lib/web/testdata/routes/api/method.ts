@@ -1,0 +1,3 @@
+export function handler(req: Request) {
+  return new Response(`method ${req.method}`);
+}

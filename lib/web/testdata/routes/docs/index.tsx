@@ -1,0 +1,3 @@
+export default function DocsIndex() {
+  return <p id="docs-index">docs index</p>;
+}

@@ -1,0 +1,3 @@
+export default function NewStore() {
+  return <p id="new-store">new store form</p>;
+}
