@@ -35,6 +35,8 @@ export function keysFor(prefix = "") {
     agg: (metricKey: string) => `${prefix}agg:${metricKey}`,
     /** RedisTimeSeries key of one metric of one series (pipeline/series_ts.ts). */
     tsSeries: (seriesId: string, metric: string) => `${prefix}ts:{${seriesId}}:${metric}`,
+    /** Hash: series id -> epoch ms since which Redis holds every bucket of it (query seam). */
+    seriesCoverage: `${prefix}agg:coverage`,
     /** Scheduler job lock. */
     jobLock: (job: string) => `${prefix}lock:job:${job}`,
     /** Pipeline operator figures (lag, batch sizes...). */

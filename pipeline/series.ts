@@ -72,6 +72,11 @@ export interface SeriesStore {
    * their resolution are dropped, as RedisTimeSeries does.
    */
   write(values: BucketValue[]): Promise<void>;
+  /**
+   * Stores only the buckets not present yet: hydration from PostgreSQL uses it, so it never
+   * overwrites a newer value a worker wrote meanwhile. Same retention rule as `write`.
+   */
+  fill(values: BucketValue[]): Promise<void>;
   /** Buckets of one series with `from <= bucket <= to`, ascending; only buckets ever written. */
   range(q: RangeQuery): Promise<BucketValue[]>;
   /** How long a resolution's buckets are kept, in ms (relative to the newest); null = forever. */

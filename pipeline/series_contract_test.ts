@@ -153,6 +153,31 @@ const cases: Record<string, Case> = {
     });
     assert.equal(days.length, 2);
   },
+  "fill adds missing buckets and never overwrites a written one": async (s) => {
+    await s.write([bucket({ bucket: T0 + MIN, sales_cents: 555 })]);
+    await s.fill([
+      bucket({ bucket: T0, sales_cents: 111 }),
+      bucket({ bucket: T0 + MIN, sales_cents: 999 }), // stale copy from PostgreSQL
+    ]);
+    await s.fill([]);
+    const got = await s.range({
+      resolution: "minute",
+      store_id: "S1",
+      category: "*",
+      from: T0,
+      to: T0 + MIN,
+    });
+    assert.deepEqual(got.map((b) => b.sales_cents), [111, 555]);
+    await s.write([bucket({ bucket: T0, sales_cents: 112 })]);
+    const [first] = await s.range({
+      resolution: "minute",
+      store_id: "S1",
+      category: "*",
+      from: T0,
+      to: T0,
+    });
+    assert.equal(first.sales_cents, 112);
+  },
   "empty writes and unknown series are harmless": async (s) => {
     await s.write([]);
     assert.deepEqual(

@@ -22,26 +22,33 @@ import {
   type SeriesStore,
 } from "./series.ts";
 
-// KEYS[1]: the series; ARGV[1]: retention ms (0 = forever); ARGV[2..]: bucket, member pairs.
-// Later pairs for the same bucket win, like later samples under DUPLICATE_POLICY LAST.
+// KEYS[1]: the series; ARGV[1]: retention ms (0 = forever); ARGV[2]: "1" to keep existing
+// buckets (fill), "0" to replace them (write); ARGV[3..]: bucket, member pairs. Later pairs
+// for the same bucket win, like later samples under DUPLICATE_POLICY LAST.
 const WRITE_LUA = `
 local ret = tonumber(ARGV[1])
+local keep = ARGV[2] == '1'
 local newest = nil
 local top = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
 if top[2] then newest = tonumber(top[2]) end
-for i = 2, #ARGV, 2 do
+for i = 3, #ARGV, 2 do
   local b = tonumber(ARGV[i])
   if newest == nil or b > newest then newest = b end
 end
 local cutoff = nil
 if ret > 0 then cutoff = newest - ret end
 local kept = 0
-for i = 2, #ARGV, 2 do
+for i = 3, #ARGV, 2 do
   local b = tonumber(ARGV[i])
   if cutoff == nil or b >= cutoff then
-    redis.call('ZREMRANGEBYSCORE', KEYS[1], ARGV[i], ARGV[i])
-    redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1])
-    kept = kept + 1
+    if not keep then
+      redis.call('ZREMRANGEBYSCORE', KEYS[1], ARGV[i], ARGV[i])
+      redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1])
+      kept = kept + 1
+    elseif redis.call('ZCOUNT', KEYS[1], ARGV[i], ARGV[i]) == 0 then
+      redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1])
+      kept = kept + 1
+    end
   end
 end
 if cutoff ~= nil then
@@ -82,25 +89,28 @@ export function createCoreSeriesStore(rt: { redis: Redis; keys: Keys }): SeriesS
   const keyOf = (r: Resolution, store: string, category: string) =>
     keys.agg(`{${seriesId(r, store, category)}}`);
 
+  async function put(values: BucketValue[], keepExisting: boolean): Promise<void> {
+    if (values.length === 0) return;
+    const bySeries = new Map<string, { resolution: Resolution; args: string[] }>();
+    for (const v of values) {
+      const key = keyOf(v.resolution, v.store_id, v.category);
+      let entry = bySeries.get(key);
+      if (!entry) bySeries.set(key, entry = { resolution: v.resolution, args: [] });
+      entry.args.push(String(v.bucket), pack(v));
+    }
+    const pipe = redis.pipeline() as unknown as ReturnType<Redis["pipeline"]> & WithWrite;
+    for (const [key, { resolution, args }] of bySeries) {
+      pipe[COMMAND](key, RETENTION_MS[resolution] ?? 0, keepExisting ? "1" : "0", ...args);
+    }
+    const results = await pipe.exec();
+    const failed = results?.find(([err]) => err);
+    if (failed) throw new Error(`series write failed: ${failed[0]!.message}`);
+  }
+
   return {
     kind: "core",
-    async write(values) {
-      if (values.length === 0) return;
-      const bySeries = new Map<string, { resolution: Resolution; args: string[] }>();
-      for (const v of values) {
-        const key = keyOf(v.resolution, v.store_id, v.category);
-        let entry = bySeries.get(key);
-        if (!entry) bySeries.set(key, entry = { resolution: v.resolution, args: [] });
-        entry.args.push(String(v.bucket), pack(v));
-      }
-      const pipe = redis.pipeline() as unknown as ReturnType<Redis["pipeline"]> & WithWrite;
-      for (const [key, { resolution, args }] of bySeries) {
-        pipe[COMMAND](key, RETENTION_MS[resolution] ?? 0, ...args);
-      }
-      const results = await pipe.exec();
-      const failed = results?.find(([err]) => err);
-      if (failed) throw new Error(`series write failed: ${failed[0]!.message}`);
-    },
+    write: (values) => put(values, false),
+    fill: (values) => put(values, true),
     async range(q) {
       const members = await redis.zrangebyscore(
         keyOf(q.resolution, q.store_id, q.category),

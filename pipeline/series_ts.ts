@@ -64,7 +64,8 @@ export function createTsSeriesStore(rt: { redis: Redis; keys: Keys }): SeriesSto
     for (const { key } of todo) created.add(key);
   }
 
-  async function madd(values: BucketValue[]): Promise<Error[]> {
+  /** Writes with TS.MADD (the series' LAST policy) or, to fill, TS.ADD ON_DUPLICATE FIRST. */
+  async function put(values: BucketValue[], keepExisting: boolean): Promise<Error[]> {
     const bySeries = new Map<string, (string | number)[]>();
     const series: { key: string; v: BucketValue; m: Metric }[] = [];
     for (const v of values) {
@@ -82,24 +83,34 @@ export function createTsSeriesStore(rt: { redis: Redis; keys: Keys }): SeriesSto
     }
     await create(series);
     const pipe = redis.pipeline();
-    for (const args of bySeries.values()) pipe.call("TS.MADD", ...args);
+    for (const args of bySeries.values()) {
+      if (!keepExisting) pipe.call("TS.MADD", ...args);
+      else {
+        for (let i = 0; i < args.length; i += 3) {
+          pipe.call("TS.ADD", args[i], args[i + 1], args[i + 2], "ON_DUPLICATE", "FIRST");
+        }
+      }
+    }
     // A sample older than the series' newest minus its retention is rejected by the server;
     // the contract drops it, so that error is expected and ignored.
     return errorsOf(await pipe.exec() as Reply).filter((e) => !isRetentionError(e));
   }
 
+  async function putRetrying(values: BucketValue[], keepExisting: boolean): Promise<void> {
+    if (values.length === 0) return;
+    let errors = await put(values, keepExisting);
+    if (errors.some(isMissingKey)) {
+      // Keys vanished since we created them (FLUSHALL, restart without persistence).
+      created.clear();
+      errors = await put(values, keepExisting);
+    }
+    if (errors.length) throw new Error(`RedisTimeSeries write failed: ${errors[0].message}`);
+  }
+
   return {
     kind: "timeseries",
-    async write(values) {
-      if (values.length === 0) return;
-      let errors = await madd(values);
-      if (errors.some(isMissingKey)) {
-        // Keys vanished since we created them (FLUSHALL, restart without persistence).
-        created.clear();
-        errors = await madd(values);
-      }
-      if (errors.length) throw new Error(`TS.MADD failed: ${errors[0].message}`);
-    },
+    write: (values) => putRetrying(values, false),
+    fill: (values) => putRetrying(values, true),
     async range(q) {
       const pipe = redis.pipeline();
       for (const m of METRICS) {
