@@ -43,7 +43,9 @@ export async function readiness(rt: Runtime, deadlineMs = 2000): Promise<Readine
         ok: pending.length === 0,
         latency_ms: Math.round(performance.now() - t0),
         migrations: { applied: status.applied, pending },
-        ...(pending.length ? { error: `migrations pending: ${pending.join(", ")}; run deno task migrate` } : {}),
+        ...(pending.length
+          ? { error: `migrations pending: ${pending.join(", ")}; run deno task migrate` }
+          : {}),
       };
     } catch (e) {
       return { ok: false, error: `PostgreSQL unreachable: ${errorMessage(e)}` };

@@ -8,9 +8,9 @@ import { Hono } from "hono";
 import type { Runtime } from "../runtime.ts";
 import { loadRoutes, matchRoute, type Route, type RouteTable } from "./routes.ts";
 import { loadIslands } from "./islands.ts";
-import { BUNDLE_PREFIX, buildIslands, type Bundle } from "./bundle.ts";
+import { buildIslands, type Bundle, BUNDLE_PREFIX } from "./bundle.ts";
 import { renderPage } from "./render.ts";
-import { serveStatic, type StaticFiles, loadStatic } from "./static.ts";
+import { loadStatic, serveStatic, type StaticFiles } from "./static.ts";
 import { securityHeaders } from "./security.ts";
 import { HttpError, wantsJson } from "./errors.ts";
 import type { Handler, Handlers, MiddlewareContext, RouteContext, State } from "./types.ts";
@@ -104,22 +104,23 @@ async function dispatch(
   const params = found?.params ?? {};
   const route = found?.route;
 
-  const renderWith = (r: Route | undefined, status = 200) =>
-  async (data?: unknown, init?: ResponseInit): Promise<Response> => {
-    const page = r?.module.default ?? table.notFound?.default;
-    if (!page) return new Response("Not found", { status: 404 });
-    const html = renderPage({
-      page,
-      layouts: r?.layouts ?? [],
-      app: table.app,
-      props: { data, params, url, state },
-      bundle,
-      devScript,
-    });
-    const headers = new Headers(init?.headers);
-    if (!headers.has("content-type")) headers.set("content-type", "text/html; charset=utf-8");
-    return new Response(html, { status: init?.status ?? status, headers });
-  };
+  const renderWith =
+    (r: Route | undefined, status = 200) =>
+    async (data?: unknown, init?: ResponseInit): Promise<Response> => {
+      const page = r?.module.default ?? table.notFound?.default;
+      if (!page) return new Response("Not found", { status: 404 });
+      const html = renderPage({
+        page,
+        layouts: r?.layouts ?? [],
+        app: table.app,
+        props: { data, params, url, state },
+        bundle,
+        devScript,
+      });
+      const headers = new Headers(init?.headers);
+      if (!headers.has("content-type")) headers.set("content-type", "text/html; charset=utf-8");
+      return new Response(html, { status: init?.status ?? status, headers });
+    };
   const renderNotFound = async (): Promise<Response> => {
     if (wantsJson(req, url)) {
       return Response.json({ error: `no such endpoint: ${req.method} ${url.pathname}` }, {

@@ -67,7 +67,10 @@ export async function buildIslands(islands: Island[], root: string, dev = false)
     plugins: [{
       name: "tillstream-islands",
       setup(build) {
-        build.onResolve({ filter: /^island:/ }, (args) => ({ path: args.path, namespace: "island" }));
+        build.onResolve(
+          { filter: /^island:/ },
+          (args) => ({ path: args.path, namespace: "island" }),
+        );
         build.onLoad({ filter: /.*/, namespace: "island" }, (args) => ({
           contents: virtual.get(args.path)!,
           loader: "js",

@@ -170,7 +170,9 @@ Deno.test("islands - an island page carries its props and a hashed, immutable bu
     since: { $date: "2026-01-02T03:04:05.000Z" },
     labels: { inc: "+1" },
   });
-  const boot = /<script type="module" src="(\/_islands\/_boot-[A-Z0-9]+\.js)"><\/script>/.exec(body);
+  const boot = /<script type="module" src="(\/_islands\/_boot-[A-Z0-9]+\.js)"><\/script>/.exec(
+    body,
+  );
   assert.ok(boot, "boot script is hashed");
   const js = await app.request(boot[1]);
   assert.equal(js.headers.get("cache-control"), "public, max-age=31536000, immutable");

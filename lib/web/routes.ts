@@ -77,7 +77,8 @@ async function walk(
   entries.sort((a, b) => a.name.localeCompare(b.name));
   const folder: Folder = { layouts: [...parent.layouts], middlewares: [...parent.middlewares] };
 
-  const special = (name: string) => entries.find((e) => e.isFile && e.name.replace(ROUTE_FILE, "") === name);
+  const special = (name: string) =>
+    entries.find((e) => e.isFile && e.name.replace(ROUTE_FILE, "") === name);
   const mw = special("_middleware");
   if (mw) {
     const mod = await importModule(`${dir}/${mw.name}`);
@@ -111,7 +112,13 @@ async function walk(
   for (const e of entries) {
     if (e.isDirectory) {
       const group = /^\(.+\)$/.test(e.name);
-      await walk(`${dir}/${e.name}`, group ? segments : [...segments, e.name], folder, table, false);
+      await walk(
+        `${dir}/${e.name}`,
+        group ? segments : [...segments, e.name],
+        folder,
+        table,
+        false,
+      );
       continue;
     }
     if (!e.isFile || !ROUTE_FILE.test(e.name) || e.name.startsWith("_")) continue;

@@ -84,7 +84,9 @@ export async function serveStatic(
     etag,
     "cache-control": versioned ? "public, max-age=31536000, immutable" : "public, max-age=3600",
   });
-  if (req.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers });
+  if (req.headers.get("if-none-match") === etag) {
+    return new Response(null, { status: 304, headers });
+  }
   const body = req.method === "HEAD" ? null : await Deno.readFile(files.dir + pathname);
   return new Response(body as BodyInit | null, { headers });
 }

@@ -9,7 +9,9 @@ export default function Counter({ start, since, labels }: Props) {
   return (
     <div class="counter">
       <output id="count">{n}</output>
-      <span id="since">{since instanceof Date ? `date:${since.getUTCFullYear()}` : "not-a-date"}</span>
+      <span id="since">
+        {since instanceof Date ? `date:${since.getUTCFullYear()}` : "not-a-date"}
+      </span>
       <button id="inc" type="button" onClick={() => setN(n + 1)}>{labels.inc}</button>
     </div>
   );
