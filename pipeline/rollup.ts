@@ -1,0 +1,275 @@
+/**
+ * Bucketing of receipts by event time, in memory, before one set-based upsert per table.
+ *
+ * Minute and hour buckets are UTC; day buckets are the store's local date (a store in
+ * Asia/Tokyo closes its day at 15:00 UTC). Each receipt feeds four rows per resolution:
+ * store × category, store × '*', '*' × category and '*' × '*' (chain-wide). Sales feed
+ * sales_cents/transactions/units/discount_cents; refunds feed refunds/refund_cents. A category
+ * row counts a receipt once if any of its lines is in that category. `revised` counts late
+ * receipts that landed in a bucket already closed by the watermark.
+ */
+import type { ReceiptEvent } from "../lib/events.ts";
+import { localDate } from "../lib/stores.ts";
+
+/** Bucket widths in ms. */
+export const MINUTE_MS = 60_000;
+/** One hour in ms. */
+export const HOUR_MS = 3_600_000;
+
+/** Counters of one rollup row. */
+export interface RollupCounters {
+  sales_cents: number;
+  transactions: number;
+  units: number;
+  refunds: number;
+  refund_cents: number;
+  discount_cents: number;
+  revised: number;
+}
+
+/** One rollup row to upsert. `bucket` is epoch ms (day: Date.UTC of the local date). */
+export interface RollupRow extends RollupCounters {
+  store_id: string;
+  category: string;
+  bucket: number;
+}
+
+/** Rows per resolution, keyed by `store\u0000category\u0000bucket`. */
+export interface Rollups {
+  minute: Map<string, RollupRow>;
+  hour: Map<string, RollupRow>;
+  day: Map<string, RollupRow>;
+}
+
+/** A receipt ready for the rollups: the event, its local date and whether it came late. */
+export interface PreparedReceipt {
+  event: ReceiptEvent;
+  /** Store-local date, YYYY-MM-DD. */
+  day: string;
+  /** Watermark of its partition when the batch was read (ms), or null if none yet. */
+  watermark: number | null;
+  /** The store's time zone, to tell whether its local day is closed. */
+  timezone: string;
+}
+
+/** The key of a rollup row in the maps of {@link Rollups}. */
+export function rollupKey(store: string, category: string, bucket: number): string {
+  return `${store}\u0000${category}\u0000${bucket}`;
+}
+
+/** Epoch ms of `YYYY-MM-DD` at UTC midnight: how day buckets are named. */
+export function dayBucket(day: string): number {
+  return Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10)));
+}
+
+const QUARTER_MS = 15 * MINUTE_MS;
+const dayCache = new Map<string, string>();
+
+/**
+ * The store-local date at `ts`, cached per zone and quarter hour (every UTC offset in use is a
+ * multiple of 15 minutes, so the date cannot change inside one): Intl formatting per event
+ * would cost more than the rest of the batch preparation.
+ */
+export function localDay(ts: number, timezone: string): string {
+  const q = Math.floor(ts / QUARTER_MS);
+  const k = `${timezone}|${q}`;
+  let d = dayCache.get(k);
+  if (d === undefined) {
+    if (dayCache.size > 50_000) dayCache.clear();
+    d = localDate(q * QUARTER_MS, timezone);
+    dayCache.set(k, d);
+  }
+  return d;
+}
+
+/** An empty rollup set. */
+export function emptyRollups(): Rollups {
+  return { minute: new Map(), hour: new Map(), day: new Map() };
+}
+
+function row(map: Map<string, RollupRow>, store: string, category: string, bucket: number) {
+  const k = rollupKey(store, category, bucket);
+  let r = map.get(k);
+  if (!r) {
+    r = {
+      store_id: store,
+      category,
+      bucket,
+      sales_cents: 0,
+      transactions: 0,
+      units: 0,
+      refunds: 0,
+      refund_cents: 0,
+      discount_cents: 0,
+      revised: 0,
+    };
+    map.set(k, r);
+  }
+  return r;
+}
+
+/** Per-category totals of one receipt. */
+function byCategory(e: ReceiptEvent) {
+  const out = new Map<string, { cents: number; units: number; discount: number }>();
+  for (const l of e.lines) {
+    let c = out.get(l.category);
+    if (!c) out.set(l.category, c = { cents: 0, units: 0, discount: 0 });
+    c.cents += l.quantity * l.unit_price_cents - l.discount_cents;
+    c.units += l.quantity;
+    c.discount += l.discount_cents;
+  }
+  return out;
+}
+
+/**
+ * Adds one receipt to the rollups. Which buckets are "closed" (for `revised`): a minute or hour
+ * bucket whose end is at or before the watermark; a day whose local date is before the
+ * watermark's local date in the store's zone.
+ */
+export function addReceipt(r: Rollups, p: PreparedReceipt): void {
+  const e = p.event;
+  const late = p.watermark !== null && e.ts < p.watermark;
+  const minute = Math.floor(e.ts / MINUTE_MS) * MINUTE_MS;
+  const hour = Math.floor(e.ts / HOUR_MS) * HOUR_MS;
+  const day = dayBucket(p.day);
+  const closed = {
+    minute: late && minute + MINUTE_MS <= p.watermark!,
+    hour: late && hour + HOUR_MS <= p.watermark!,
+    day: late && localDay(p.watermark!, p.timezone) > p.day,
+  };
+  const cats = byCategory(e);
+  const sale = e.type === "sale";
+  const add = (x: RollupRow, cents: number, units: number, discount: number, res: boolean) => {
+    if (sale) {
+      x.sales_cents += cents;
+      x.transactions += 1;
+      x.units += units;
+      x.discount_cents += discount;
+    } else {
+      x.refunds += 1;
+      x.refund_cents += cents;
+    }
+    if (res) x.revised += 1;
+  };
+  let units = 0, discount = 0;
+  for (const c of cats.values()) {
+    units += c.units;
+    discount += c.discount;
+  }
+  for (const [res, bucket] of [["minute", minute], ["hour", hour], ["day", day]] as const) {
+    const map = r[res];
+    const isClosed = closed[res];
+    for (const [cat, c] of cats) {
+      add(row(map, e.store_id, cat, bucket), c.cents, c.units, c.discount, isClosed);
+      add(row(map, "*", cat, bucket), c.cents, c.units, c.discount, isClosed);
+    }
+    add(row(map, e.store_id, "*", bucket), e.total_cents, units, discount, isClosed);
+    add(row(map, "*", "*", bucket), e.total_cents, units, discount, isClosed);
+  }
+}
+
+/** The rollup row keys a receipt touches, per resolution (to re-read them on a replay). */
+export function touchedKeys(p: PreparedReceipt): Record<keyof Rollups, RollupRow[]> {
+  const r = emptyRollups();
+  addReceipt(r, { ...p, watermark: null });
+  return { minute: [...r.minute.values()], hour: [...r.hour.values()], day: [...r.day.values()] };
+}
+
+/** Rows sorted by key, so concurrent transactions lock rollup rows in one order (no deadlock). */
+export function sortedRows(map: Map<string, RollupRow>): RollupRow[] {
+  return [...map.values()].sort((a, b) =>
+    a.store_id < b.store_id
+      ? -1
+      : a.store_id > b.store_id
+      ? 1
+      : a.category < b.category
+      ? -1
+      : a.category > b.category
+      ? 1
+      : a.bucket - b.bucket
+  );
+}
+
+/** One store × SKU × local day change: units and revenue (sales add, refunds subtract). */
+export interface SkuDay {
+  store_id: string;
+  day: string;
+  sku: string;
+  category: string;
+  units: number;
+  revenue_cents: number;
+}
+
+/** Net units and revenue per store × local day × SKU over the given receipts, sorted. */
+export function skuDaily(receipts: PreparedReceipt[]): SkuDay[] {
+  const out = new Map<string, SkuDay>();
+  for (const p of receipts) {
+    const sign = p.event.type === "sale" ? 1 : -1;
+    for (const l of p.event.lines) {
+      const k = `${p.event.store_id}\u0000${p.day}\u0000${l.sku}`;
+      let x = out.get(k);
+      if (!x) {
+        out.set(
+          k,
+          x = {
+            store_id: p.event.store_id,
+            day: p.day,
+            sku: l.sku,
+            category: l.category,
+            units: 0,
+            revenue_cents: 0,
+          },
+        );
+      }
+      x.units += sign * l.quantity;
+      x.revenue_cents += sign * (l.quantity * l.unit_price_cents - l.discount_cents);
+    }
+  }
+  return [...out.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([, v]) => v);
+}
+
+/** Purchase stats change of one customer. first/last are of sales only (null: none). */
+export interface CustomerDelta {
+  customer_id: string;
+  first_purchase: number | null;
+  last_purchase: number | null;
+  /** Any receipt time, used when the customer has no sale yet (the column is not null). */
+  seen: number;
+  orders: number;
+  revenue_cents: number;
+  refunds: number;
+}
+
+/** Purchase stats changes per customer (revenue is net of refunds), sorted by customer. */
+export function customerDeltas(receipts: PreparedReceipt[]): CustomerDelta[] {
+  const out = new Map<string, CustomerDelta>();
+  for (const { event: e } of receipts) {
+    if (!e.customer_id) continue;
+    let c = out.get(e.customer_id);
+    if (!c) {
+      out.set(
+        e.customer_id,
+        c = {
+          customer_id: e.customer_id,
+          first_purchase: null,
+          last_purchase: null,
+          seen: e.ts,
+          orders: 0,
+          revenue_cents: 0,
+          refunds: 0,
+        },
+      );
+    }
+    c.seen = Math.min(c.seen, e.ts);
+    if (e.type === "sale") {
+      c.orders += 1;
+      c.revenue_cents += e.total_cents;
+      c.first_purchase = c.first_purchase === null ? e.ts : Math.min(c.first_purchase, e.ts);
+      c.last_purchase = c.last_purchase === null ? e.ts : Math.max(c.last_purchase, e.ts);
+    } else {
+      c.refunds += 1;
+      c.revenue_cents -= e.total_cents;
+    }
+  }
+  return [...out.values()].sort((a, b) => (a.customer_id < b.customer_id ? -1 : 1));
+}

@@ -1,0 +1,151 @@
+/**
+ * Deterministic receipts with known totals for the pipeline tests and benchmark: a seeded
+ * generator, the stores it sells in, and the exact expected sums computed independently of
+ * the pipeline's own rollup code.
+ */
+import type { InventoryEvent, ReceiptEvent } from "../lib/events.ts";
+import type { Sql } from "../lib/db.ts";
+import { localDate } from "../lib/stores.ts";
+
+/** Stores of the fixtures: different zones so local days differ from UTC days. */
+export const FIXTURE_STORES = [
+  { id: "paris-01", timezone: "Europe/Paris", currency: "EUR" },
+  { id: "tokyo-01", timezone: "Asia/Tokyo", currency: "EUR" },
+  { id: "ny-01", timezone: "America/New_York", currency: "EUR" },
+  { id: "delhi-01", timezone: "Asia/Kolkata", currency: "EUR" },
+];
+
+const CATEGORIES = ["food", "drinks", "home", "toys"];
+
+/** Inserts the fixture stores (or `count` generated ones for the benchmark). */
+export async function seedStores(sql: Sql, count = 0): Promise<string[]> {
+  const stores = count
+    ? Array.from({ length: count }, (_, i) => ({
+      id: `bench-${String(i).padStart(3, "0")}`,
+      timezone: FIXTURE_STORES[i % FIXTURE_STORES.length].timezone,
+      currency: "EUR",
+    }))
+    : FIXTURE_STORES;
+  await sql`insert into stores (id, name, timezone, currency)
+    select * from unnest(${stores.map((s) => s.id)}::text[], ${stores.map((s) => s.id)}::text[],
+      ${stores.map((s) => s.timezone)}::text[], ${stores.map((s) => s.currency)}::text[])
+    on conflict do nothing`;
+  return stores.map((s) => s.id);
+}
+
+/** A small seeded PRNG (mulberry32), so every run generates the same receipts. */
+export function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Options of {@link makeReceipts}. */
+export interface ReceiptOptions {
+  count: number;
+  seed?: number;
+  stores?: string[];
+  /** Event time of the first receipt (ms); receipts advance ~`stepMs` each. */
+  start: number;
+  stepMs?: number;
+  refundShare?: number;
+  /** Prefix of transaction ids (several generators in one test stay distinct). */
+  prefix?: string;
+  skus?: number;
+}
+
+/** Generates normalised receipts (as `validateEvent` would output them). */
+export function makeReceipts(o: ReceiptOptions): ReceiptEvent[] {
+  const rand = rng(o.seed ?? 1);
+  const stores = o.stores ?? FIXTURE_STORES.map((s) => s.id);
+  const out: ReceiptEvent[] = [];
+  const skus = o.skus ?? 40;
+  for (let i = 0; i < o.count; i++) {
+    const ts = o.start + Math.floor(i * (o.stepMs ?? 1000) + rand() * 500);
+    const nLines = 1 + Math.floor(rand() * 3);
+    const lines = Array.from({ length: nLines }, () => {
+      const s = Math.floor(rand() * skus);
+      const quantity = 1 + Math.floor(rand() * 3);
+      const unit = 99 + s * 37;
+      return {
+        sku: `sku-${s}`,
+        category: CATEGORIES[s % CATEGORIES.length],
+        quantity,
+        unit_price_cents: unit,
+        discount_cents: rand() < 0.2 ? Math.min(50, unit) : 0,
+      };
+    });
+    const total = lines.reduce((a, l) => a + l.quantity * l.unit_price_cents - l.discount_cents, 0);
+    out.push({
+      type: rand() < (o.refundShare ?? 0.1) ? "refund" : "sale",
+      transaction_id: `${o.prefix ?? "t"}-${i}`,
+      store_id: stores[Math.floor(rand() * stores.length)],
+      register_id: `r${Math.floor(rand() * 4)}`,
+      customer_id: rand() < 0.5 ? `c-${Math.floor(rand() * 50)}` : undefined,
+      timestamp: new Date(ts).toISOString(),
+      ts,
+      currency: "EUR",
+      payment: "card",
+      lines,
+      total_cents: total,
+    });
+    if (out[i].customer_id === undefined) delete out[i].customer_id;
+  }
+  return out;
+}
+
+/** Expected chain-wide and per-store totals of a set of distinct receipts. */
+export function expectedTotals(receipts: ReceiptEvent[]) {
+  const zone = new Map(FIXTURE_STORES.map((s) => [s.id, s.timezone]));
+  const t = {
+    sales_cents: 0,
+    transactions: 0,
+    units: 0,
+    refunds: 0,
+    refund_cents: 0,
+    discount_cents: 0,
+    /** Sales cents per store and local day, key `store|YYYY-MM-DD`. */
+    byStoreDay: new Map<string, number>(),
+  };
+  for (const r of receipts) {
+    const units = r.lines.reduce((a, l) => a + l.quantity, 0);
+    if (r.type === "sale") {
+      t.sales_cents += r.total_cents;
+      t.transactions += 1;
+      t.units += units;
+      t.discount_cents += r.lines.reduce((a, l) => a + l.discount_cents, 0);
+      const k = `${r.store_id}|${localDate(r.ts, zone.get(r.store_id) ?? "UTC")}`;
+      t.byStoreDay.set(k, (t.byStoreDay.get(k) ?? 0) + r.total_cents);
+    } else {
+      t.refunds += 1;
+      t.refund_cents += r.total_cents;
+    }
+  }
+  return t;
+}
+
+/** An inventory event. */
+export function stockEvent(
+  kind: InventoryEvent["kind"],
+  store: string,
+  sku: string,
+  quantity: number,
+  ts: number,
+  id: string,
+): InventoryEvent {
+  return {
+    type: "inventory",
+    kind,
+    event_id: id,
+    store_id: store,
+    sku,
+    quantity,
+    timestamp: new Date(ts).toISOString(),
+    ts,
+  };
+}
