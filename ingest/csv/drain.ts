@@ -1,0 +1,119 @@
+/**
+ * Waiting for the pipeline to finish what a connector sent, so `deno task import` (and the
+ * simulator's backfill) land data in PostgreSQL even when no worker process runs: the caller
+ * runs workers in-process and waits until the consumer group has delivered *and*
+ * acknowledged every entry up to the last id it wrote to each stream.
+ */
+import type { Family } from "../../lib/keys.ts";
+import { WORKER_GROUP } from "../../lib/keys.ts";
+import type { Runtime } from "../../lib/runtime.ts";
+
+/** Compares two stream entry ids ("ms-seq"). */
+export function compareIds(a: string, b: string): number {
+  const [am, as = "0"] = a.split("-");
+  const [bm, bs = "0"] = b.split("-");
+  const d = Number(am) - Number(bm);
+  return d !== 0 ? Math.sign(d) : Math.sign(Number(as) - Number(bs));
+}
+
+/**
+ * Creates the worker group on every stream of `family` (from the start, creating the stream),
+ * so entries written before any worker started are still delivered. Existing groups are kept.
+ */
+export async function ensureGroups(rt: Runtime, family: Family): Promise<void> {
+  for (const stream of rt.keys.streams(family, rt.partitions)) {
+    try {
+      await rt.redis.xgroup("CREATE", stream, WORKER_GROUP, "0", "MKSTREAM");
+    } catch (e) {
+      if (!String((e as Error).message).includes("BUSYGROUP")) throw e;
+    }
+  }
+}
+
+/** Remembers the highest entry id written to each stream. */
+export class WriteMarks {
+  readonly last = new Map<string, string>();
+  /** Records ids returned by `publish` for events written to `streams` (same order). */
+  note(streams: string[], ids: string[]) {
+    for (let i = 0; i < ids.length; i++) {
+      const prev = this.last.get(streams[i]);
+      if (!prev || compareIds(ids[i], prev) > 0) this.last.set(streams[i], ids[i]);
+    }
+  }
+}
+
+/** Streams whose entries up to the mark are not yet delivered and acknowledged. */
+export async function unfinishedStreams(rt: Runtime, marks: WriteMarks): Promise<string[]> {
+  const out: string[] = [];
+  for (const [stream, mark] of marks.last) {
+    const groups = await rt.redis.call("XINFO", "GROUPS", stream) as unknown[][];
+    let delivered = "0-0";
+    for (const flat of groups) {
+      const info: Record<string, unknown> = {};
+      for (let i = 0; i + 1 < flat.length; i += 2) info[String(flat[i])] = flat[i + 1];
+      if (info.name === WORKER_GROUP) delivered = String(info["last-delivered-id"]);
+    }
+    if (compareIds(delivered, mark) < 0) {
+      out.push(stream);
+      continue;
+    }
+    const [count, min] = await rt.redis.xpending(stream, WORKER_GROUP) as [number, string | null];
+    if (Number(count) > 0 && min !== null && compareIds(min, mark) <= 0) out.push(stream);
+  }
+  return out;
+}
+
+/**
+ * Polls until every mark is processed. `onWait` is called between polls (progress); throws
+ * after `timeoutMs` without progress of the stream set, naming the streams still waiting.
+ */
+export async function waitProcessed(
+  rt: Runtime,
+  marks: WriteMarks,
+  opts: { timeoutMs?: number; every?: number; onWait?: () => Promise<void> | void } = {},
+): Promise<void> {
+  const timeout = opts.timeoutMs ?? 120_000;
+  let lastChange = Date.now();
+  let lastCount = Infinity;
+  while (true) {
+    const waiting = await unfinishedStreams(rt, marks);
+    if (waiting.length === 0) return;
+    if (waiting.length < lastCount) {
+      lastCount = waiting.length;
+      lastChange = Date.now();
+    }
+    if (Date.now() - lastChange > timeout) {
+      throw new Error(
+        `workers did not finish ${waiting.join(", ")} within ${timeout / 1000} s; ` +
+          `check the worker logs and the dead-letter stream (deno task dlq list)`,
+      );
+    }
+    await opts.onWait?.();
+    await new Promise((r) => setTimeout(r, opts.every ?? 50));
+  }
+}
+
+/** A worker running inside this process until `stop()`. */
+export interface InProcessWorker {
+  stop(): Promise<void>;
+}
+
+/** Starts the pipeline's workers in this process (pipeline/worker.ts `runWorkers`). */
+export async function startWorkers(rt: Runtime): Promise<InProcessWorker> {
+  // Resolved at run time so this module does not pull the worker into every importer of it.
+  const mod = await import(new URL("../../pipeline/worker.ts", import.meta.url).href) as {
+    runWorkers(rt: Runtime, opts: { signal: AbortSignal }): Promise<void>;
+  };
+  const ctl = new AbortController();
+  let failure: unknown;
+  const running = mod.runWorkers(rt, { signal: ctl.signal }).catch((e) => {
+    failure = e;
+  });
+  return {
+    async stop() {
+      ctl.abort();
+      await running;
+      if (failure) throw failure;
+    },
+  };
+}
