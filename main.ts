@@ -6,6 +6,7 @@
  *   deno run -A main.ts web        HTTP server, dashboard and API
  *   deno run -A main.ts worker     stream consumers
  *   deno run -A main.ts scheduler  model and alert jobs
+ *   deno run -A main.ts simulator  POS simulator (demo data)
  *   deno run -A main.ts migrate    apply database migrations and exit
  *
  * SIGINT/SIGTERM stop every role gracefully: in-flight work finishes, connections close.
@@ -18,12 +19,12 @@ import { migrate } from "./lib/migrate.ts";
 import { type RoleName, ROLES } from "./lib/roles.ts";
 import { redactUrl } from "./lib/url.ts";
 
-const USAGE = `usage: deno run -A main.ts <start|web|worker|scheduler|migrate> [--dev]`;
+const USAGE = `usage: deno run -A main.ts <start|web|worker|scheduler|simulator|migrate> [--dev]`;
 
 async function main(args: string[]): Promise<number> {
   const command = args[0] ?? "start";
   const dev = args.includes("--dev");
-  if (!["start", "web", "worker", "scheduler", "migrate"].includes(command)) {
+  if (!["start", "web", "worker", "scheduler", "simulator", "migrate"].includes(command)) {
     console.error(`unknown command "${command}"\n${USAGE}`);
     return 2;
   }
@@ -63,6 +64,7 @@ async function main(args: string[]): Promise<number> {
       ]
       : [command as RoleName];
     const runtime = rt;
+    const heartbeat = startHeartbeat(config.TILLSTREAM_HEARTBEAT_FILE, controller.signal);
     const running = roles.map((name) =>
       ROLES[name](runtime, { signal: controller.signal, dev }).catch((e) => {
         log.error(`${name} stopped with an error`, { error: errorMessage(e) });
@@ -71,11 +73,25 @@ async function main(args: string[]): Promise<number> {
       })
     );
     const results = await Promise.allSettled(running);
+    clearInterval(heartbeat);
     return results.some((r) => r.status === "rejected") ? 1 : 0;
   } finally {
     await rt?.close();
     for (const s of services.reverse()) await s.stop();
   }
+}
+
+/** Touches `file` every 10 s while the event loop runs, for container health checks. */
+function startHeartbeat(
+  file: string,
+  signal: AbortSignal,
+): ReturnType<typeof setInterval> | undefined {
+  if (!file) return undefined;
+  const touch = () => Deno.writeTextFile(file, new Date().toISOString()).catch(() => {});
+  touch();
+  const timer = setInterval(touch, 10_000);
+  signal.addEventListener("abort", () => clearInterval(timer), { once: true });
+  return timer;
 }
 
 if (import.meta.main) {

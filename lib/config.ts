@@ -118,6 +118,12 @@ export const VARS = {
     help: "address used in links inside notifications",
     parse: url(["http:", "https:"]),
   },
+  TILLSTREAM_HEARTBEAT_FILE: {
+    default: "",
+    example: "/tmp/tillstream.alive",
+    help: "file touched every 10 s while the process is alive (container health checks)",
+    parse: optionalPath,
+  },
   TILLSTREAM_ALERTS_FILE: {
     default: "",
     example: "alerts.yaml",
