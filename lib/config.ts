@@ -142,6 +142,12 @@ export const VARS = {
     help: "From address of notification e-mails",
     parse: text(/.+@.+/),
   },
+  TILLSTREAM_SCHEDULES: {
+    default: "",
+    example: "forecast=5 * * * *;churn=off",
+    help: "scheduler overrides, name=cron pairs separated by ';' ('off' disables a job)",
+    parse: text(/^(\s*[\w.-]+\s*=[^;=]+(;|$))*\s*$/),
+  },
 } satisfies Record<string, VarSpec<unknown>>;
 
 type Vars = typeof VARS;
