@@ -25,9 +25,11 @@ const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[
 const minorDigitsCache = new Map<string, number | null>();
 /** Minor-unit digits of an ISO 4217 code (2 for EUR, 0 for JPY), or null if unknown. */
 export function currencyDigits(code: string): number | null {
+  // Only three-letter codes are cached, so arbitrary input cannot grow the cache.
+  if (!/^[A-Z]{3}$/.test(code)) return null;
   if (minorDigitsCache.has(code)) return minorDigitsCache.get(code)!;
   let digits: number | null = null;
-  if (/^[A-Z]{3}$/.test(code) && Intl.supportedValuesOf("currency").includes(code)) {
+  if (Intl.supportedValuesOf("currency").includes(code)) {
     digits = new Intl.NumberFormat("en", { style: "currency", currency: code }).resolvedOptions()
       .maximumFractionDigits ?? 2;
   }
@@ -48,11 +50,13 @@ export function toMinorUnits(value: unknown, digits = 2): number | null {
     if (/e/i.test(text)) return null;
   } else if (typeof value === "string") text = value.trim();
   else return null;
-  const m = /^(-?)(\d{1,12})(?:\.(\d+))?$/.exec(text);
+  const m = /^(-?)(\d{1,16})(?:\.(\d+))?$/.exec(text);
   if (!m) return null;
   const frac = (m[3] ?? "").replace(/0+$/, "");
   if (frac.length > digits) return null;
   const units = Number(m[2]) * 10 ** digits + Number(frac.padEnd(digits, "0") || "0");
+  // Beyond 2^53 the cents would not be exact (possible for 4-digit currencies).
+  if (!Number.isSafeInteger(units)) return null;
   return m[1] === "-" ? -units : units;
 }
 
@@ -83,9 +87,17 @@ const id = (what: string) =>
 const optionalId = (what: string) =>
   z.union([id(what), z.null()]).optional().transform((v) => v ?? undefined);
 
+/** True when the date part exists in the calendar: Date.parse rolls 2026-02-30 over to March. */
+function realDate(s: string): boolean {
+  const y = Number(s.slice(0, 4)), m = Number(s.slice(5, 7)), d = Number(s.slice(8, 10));
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];
+  return days !== undefined && d >= 1 && d <= days;
+}
+
 const timestamp = z.string({
   error: required("an ISO-8601 timestamp with offset, e.g. 2026-11-25T14:03:00+01:00"),
-}).refine((s) => ISO_WITH_OFFSET.test(s) && !Number.isNaN(Date.parse(s)), {
+}).refine((s) => ISO_WITH_OFFSET.test(s) && realDate(s) && !Number.isNaN(Date.parse(s)), {
   error: (i) =>
     `expected an ISO-8601 timestamp with offset, e.g. 2026-11-25T14:03:00+01:00, got ${
       show(i.input)
@@ -291,11 +303,24 @@ export function validateEvent(raw: unknown, ctx: ValidationContext): Validation 
     const ts = Date.parse(r.data.timestamp);
     const err = checkContext(r.data.store_id, ts, ctx);
     if (err) return { ok: false, error: err };
-    return { ok: true, event: { ...r.data, ts } };
+    // Optional fields given as null are left out, so an event equals its decoded payload.
+    const event: CustomerEvent = {
+      type: "customer",
+      kind: r.data.kind,
+      customer_id: r.data.customer_id,
+      timestamp: r.data.timestamp,
+      ts,
+    };
+    if (r.data.store_id !== undefined) event.store_id = r.data.store_id;
+    if (r.data.email !== undefined) event.email = r.data.email;
+    if (r.data.phone !== undefined) event.phone = r.data.phone;
+    return { ok: true, event };
   }
   return {
     ok: false,
-    error: `type: expected "sale", "refund", "inventory" or "customer", got ${show(type)}`,
+    error: type === undefined
+      ? `type: is required: one of "sale", "refund", "inventory" or "customer"`
+      : `type: expected "sale", "refund", "inventory" or "customer", got ${show(type)}`,
   };
 }
 
