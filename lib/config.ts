@@ -148,6 +148,24 @@ export const VARS = {
     help: "scheduler overrides, name=cron pairs separated by ';' ('off' disables a job)",
     parse: text(/^(\s*[\w.-]+\s*=[^;=]+(;|$))*\s*$/),
   },
+  TILLSTREAM_WORKER_CONSUMERS: {
+    default: "2",
+    example: "4",
+    help: "stream consumers per worker process (concurrent batches; one group across all)",
+    parse: int(1, 64),
+  },
+  TILLSTREAM_WORKER_BATCH: {
+    default: "2000",
+    example: "5000",
+    help: "most stream entries a worker reads per batch (one PostgreSQL transaction)",
+    parse: int(1, 100_000),
+  },
+  TILLSTREAM_WORKER_CLAIM_IDLE_MS: {
+    default: "30000",
+    example: "60000",
+    help: "idle time after which a dead consumer's pending entries are claimed by another",
+    parse: int(100, 86_400_000),
+  },
 } satisfies Record<string, VarSpec<unknown>>;
 
 type Vars = typeof VARS;
