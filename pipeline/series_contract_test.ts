@@ -5,6 +5,7 @@
  * with `docker run -p 6380:6379 redis:8`). Without either, its cases are reported as ignored.
  */
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { connectRedis, hasTimeSeries, type Redis } from "../lib/redis.ts";
 import { keysFor } from "../lib/keys.ts";
 import { TEST_REDIS_URL } from "../lib/testing/services.ts";
@@ -177,6 +178,46 @@ const cases: Record<string, Case> = {
       to: T0,
     });
     assert.equal(first.sales_cents, 112);
+  },
+  "random writes and fills agree with a model of the contract": async (s) => {
+    const keep = RETENTION_MS.minute!;
+    const op = fc.record({
+      fill: fc.boolean(),
+      values: fc.array(
+        fc.record({ at: fc.integer({ min: 0, max: 120 * 60 }), cents: fc.nat(1_000_000) }),
+        { maxLength: 8 },
+      ),
+    });
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 12 }), async (ops) => {
+        const store_id = `P${run++}`;
+        const model = new Map<number, number>();
+        for (const { fill, values } of ops) {
+          const batch = values.map((v) => ({ b: T0 + v.at * MIN, cents: v.cents }));
+          const newest = Math.max(...model.keys(), ...batch.map((v) => v.b));
+          for (const { b, cents } of batch) {
+            if (b < newest - keep) continue;
+            if (!fill || !model.has(b)) model.set(b, cents);
+          }
+          for (const b of [...model.keys()]) if (b < newest - keep) model.delete(b);
+          const write = batch.map(({ b, cents }) =>
+            bucket({ bucket: b, store_id, sales_cents: cents })
+          );
+          await (fill ? s.fill(write) : s.write(write));
+        }
+        const got = await s.range({
+          resolution: "minute",
+          store_id,
+          category: "*",
+          from: 0,
+          to: T0 * 2,
+        });
+        const want = [...model].sort(([a], [b]) => a - b);
+        assert.deepEqual(got.map((v) => [v.bucket, v.sales_cents]), want);
+      }),
+      { numRuns: 40, seed: 20261125 },
+    );
   },
   "empty writes and unknown series are harmless": async (s) => {
     await s.write([]);
