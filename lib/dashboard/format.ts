@@ -1,0 +1,123 @@
+/**
+ * Display formatting shared by server components and islands (no server imports, so esbuild
+ * can bundle it): money from integer minor units, store-local times, percentages. Formatters
+ * are cached because constructing Intl objects dominates render time on busy pages.
+ */
+
+const cache = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+
+function numberFormat(key: string, make: () => Intl.NumberFormat): Intl.NumberFormat {
+  let f = cache.get(key) as Intl.NumberFormat | undefined;
+  if (!f) cache.set(key, f = make());
+  return f;
+}
+
+function dateFormat(key: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
+  let f = cache.get(key) as Intl.DateTimeFormat | undefined;
+  if (!f) cache.set(key, f = make());
+  return f;
+}
+
+/** Minor-unit digits of a currency (JPY 0, USD 2, KWD 3). */
+export function currencyDigits(currency: string): number {
+  try {
+    return numberFormat(
+      `d:${currency}`,
+      () => new Intl.NumberFormat("en", { style: "currency", currency }),
+    ).resolvedOptions()
+      .maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
+/** Money from minor units: `money(123456, "USD")` → "$1,234.56". */
+export function money(cents: number, currency = "USD", opts: { compact?: boolean } = {}): string {
+  const digits = currencyDigits(currency);
+  const value = cents / 10 ** digits;
+  const key = `m:${currency}:${opts.compact ? "c" : ""}`;
+  try {
+    return numberFormat(key, () =>
+      new Intl.NumberFormat("en", {
+        style: "currency",
+        currency,
+        ...(opts.compact
+          ? { notation: "compact", maximumFractionDigits: 1 }
+          : { minimumFractionDigits: digits, maximumFractionDigits: digits }),
+      })).format(value);
+  } catch {
+    return `${value.toFixed(digits)} ${currency}`;
+  }
+}
+
+/** A count with grouping: 12345 → "12,345". */
+export function count(n: number): string {
+  return numberFormat("n", () => new Intl.NumberFormat("en")).format(n);
+}
+
+/** Change against a baseline as a signed percentage, or null without a baseline. */
+export function change(now: number, before: number): number | null {
+  if (!before) return null;
+  return (now - before) / before * 100;
+}
+
+/** A signed percentage: 12.3 → "+12%", null → "–". */
+export function pct(p: number | null): string {
+  if (p === null || !Number.isFinite(p)) return "–";
+  const r = Math.round(p);
+  return `${r > 0 ? "+" : ""}${r}%`;
+}
+
+/** CSS class for a change: up (good), down (bad) or flat. */
+export function trendClass(p: number | null): string {
+  if (p === null) return "flat";
+  return p >= 2 ? "up" : p <= -2 ? "down" : "flat";
+}
+
+/** Time of day in a time zone: "14:05". */
+export function clockTime(ts: number, timezone: string, seconds = false): string {
+  try {
+    return dateFormat(`t:${timezone}:${seconds}`, () =>
+      new Intl.DateTimeFormat("en-GB", {
+        timeZone: timezone,
+        hour: "2-digit",
+        minute: "2-digit",
+        ...(seconds ? { second: "2-digit" } : {}),
+      })).format(ts);
+  } catch {
+    return new Date(ts).toISOString().slice(11, seconds ? 19 : 16);
+  }
+}
+
+/** Date and time in a time zone: "Tue 24 Nov, 14:05". */
+export function dateTime(ts: number, timezone: string): string {
+  try {
+    return dateFormat(`dt:${timezone}`, () =>
+      new Intl.DateTimeFormat("en-GB", {
+        timeZone: timezone,
+        weekday: "short",
+        day: "numeric",
+        month: "short",
+        hour: "2-digit",
+        minute: "2-digit",
+      })).format(ts);
+  } catch {
+    return new Date(ts).toISOString().slice(0, 16).replace("T", " ");
+  }
+}
+
+/** An age in words: 4_000 → "4 s", 190_000 → "3 min". */
+export function age(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 90) return `${s} s`;
+  const m = Math.round(s / 60);
+  if (m < 90) return `${m} min`;
+  const h = Math.round(m / 60);
+  return h < 48 ? `${h} h` : `${Math.round(h / 24)} d`;
+}
+
+/** Freshness level of data whose newest event is `ms` old: ok under 2 min, stale under 10. */
+export function freshnessLevel(ms: number | null): "ok" | "warn" | "bad" {
+  if (ms === null) return "bad";
+  return ms < 120_000 ? "ok" : ms < 600_000 ? "warn" : "bad";
+}
