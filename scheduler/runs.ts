@@ -1,0 +1,59 @@
+/** The `job_runs` table: one row per run, written when it starts and when it ends. */
+import type { Sql } from "../lib/db.ts";
+
+/** One recorded run. */
+export interface JobRun {
+  id: number;
+  job: string;
+  scheduledFor: Date | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+  status: "running" | "ok" | "error" | "skipped";
+  error: string | null;
+  details: Record<string, unknown>;
+  runner: string;
+}
+
+/** Records the start of a run; returns its id. */
+export async function startRun(
+  sql: Sql,
+  job: string,
+  scheduledFor: number | null,
+  runner: string,
+): Promise<number> {
+  const [r] = await sql`insert into job_runs (job, scheduled_for, runner)
+    values (${job}, ${scheduledFor === null ? null : new Date(scheduledFor)}, ${runner})
+    returning id`;
+  return Number(r.id);
+}
+
+/** Records how a run ended. */
+export async function finishRun(
+  sql: Sql,
+  id: number,
+  status: "ok" | "error" | "skipped",
+  details: Record<string, unknown>,
+  error?: string,
+): Promise<void> {
+  await sql`update job_runs set finished_at = now(), status = ${status}, error = ${error ?? null},
+            details = ${sql.json(details as never)} where id = ${id}`;
+}
+
+/** The latest runs, newest first (optionally of one job). */
+export async function recentRuns(sql: Sql, opts: { job?: string; limit?: number } = {}) {
+  const limit = opts.limit ?? 50;
+  const rows = opts.job
+    ? await sql`select * from job_runs where job = ${opts.job} order by started_at desc limit ${limit}`
+    : await sql`select * from job_runs order by started_at desc limit ${limit}`;
+  return rows.map((r): JobRun => ({
+    id: Number(r.id),
+    job: r.job,
+    scheduledFor: r.scheduled_for,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    status: r.status,
+    error: r.error,
+    details: r.details,
+    runner: r.runner,
+  }));
+}
