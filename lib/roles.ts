@@ -37,7 +37,8 @@ export const ROLES = {
     const { runWeb } = await import("./web/server.ts");
     await runWeb(rt, opts);
   },
-  worker: idle("worker", "stream processing"),
+  worker: async (rt: Runtime, opts: RoleOptions) =>
+    (await import("../pipeline/worker.ts")).runWorkers(rt, opts),
   scheduler: idle("scheduler", "models and alerts"),
   simulator: idle("simulator", "ingestion"),
 } satisfies Record<string, Role>;

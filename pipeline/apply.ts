@@ -11,12 +11,7 @@
 import type postgres from "postgres";
 import type { Runtime } from "../lib/runtime.ts";
 import type { Family } from "../lib/keys.ts";
-import type {
-  CustomerEvent,
-  InventoryEvent,
-  PosEvent,
-  ReceiptEvent,
-} from "../lib/events.ts";
+import type { CustomerEvent, InventoryEvent, PosEvent, ReceiptEvent } from "../lib/events.ts";
 import type { BucketValue, Resolution } from "./series.ts";
 import type { StoreInfo } from "../lib/stores.ts";
 import {
@@ -28,8 +23,8 @@ import {
   type PreparedReceipt,
   rollupKey,
   type RollupRow,
-  sortedRows,
   skuDaily,
+  sortedRows,
   touchedKeys,
 } from "./rollup.ts";
 import { applyChanges, groupChanges, type StockChange } from "./inventory.ts";
@@ -60,6 +55,8 @@ export interface ApplyResult {
   duplicates: number;
   /** New events behind their partition's watermark, by family. */
   late: Partial<Record<Family, number>>;
+  /** `store\u0000transaction` of the late new receipts (flagged on the ticker). */
+  lateIds: Set<string>;
   /** Entries that cannot be applied, with the reason (for the dead-letter stream). */
   rejected: { entry: DecodedEntry; reason: string }[];
 }
@@ -84,7 +81,8 @@ function prepare(entries: DecodedEntry[], ctx: ApplyContext) {
       if (!store) {
         rejected.push({
           entry,
-          reason: `unknown store ${e.store_id}: register it (deno task stores add --id ${e.store_id} ` +
+          reason:
+            `unknown store ${e.store_id}: register it (deno task stores add --id ${e.store_id} ` +
             `--name NAME --timezone Area/City), then replay this entry from the dead-letter stream`,
         });
         continue;
@@ -413,8 +411,12 @@ export async function applyEvents(
             revenue_cents, refunds)
           select id, coalesce(f, seen), coalesce(l, seen), o, r, rf from unnest(
             ${cust.map((x) => x.customer_id)}::text[],
-            ${cust.map((x) => x.first_purchase === null ? null : iso(x.first_purchase))}::timestamptz[],
-            ${cust.map((x) => x.last_purchase === null ? null : iso(x.last_purchase))}::timestamptz[],
+            ${
+          cust.map((x) => x.first_purchase === null ? null : iso(x.first_purchase))
+        }::timestamptz[],
+            ${
+          cust.map((x) => x.last_purchase === null ? null : iso(x.last_purchase))
+        }::timestamptz[],
             ${cust.map((x) => iso(x.seen))}::timestamptz[], ${cust.map((x) => x.orders)}::int4[],
             ${cust.map((x) => x.revenue_cents)}::int8[], ${cust.map((x) => x.refunds)}::int4[])
             as u(id, f, l, seen, o, r, rf)
@@ -466,14 +468,19 @@ export async function applyEvents(
       for (const row of rows[i] as Record<string, unknown>[]) buckets.push(toBucket(r, row));
     });
     const late: ApplyResult["late"] = {};
+    const lateIds = new Set<string>();
     for (const p of fresh) {
-      if (p.watermark !== null && p.event.ts < p.watermark) late.sales = (late.sales ?? 0) + 1;
+      if (p.watermark !== null && p.event.ts < p.watermark) {
+        late.sales = (late.sales ?? 0) + 1;
+        lateIds.add(`${p.event.store_id}\u0000${p.event.transaction_id}`);
+      }
     }
     return {
       buckets,
       newReceipts: freshEvents,
       duplicates: replayed.length + inventory.length - freshInv.length,
       late,
+      lateIds,
       rejected,
     };
   });

@@ -17,7 +17,11 @@ function entries(events: PosEvent[], from = 0): DecodedEntry[] {
   return events.map((event, i) => ({
     stream: "s",
     id: `${from + i + 1}-0`,
-    family: event.type === "inventory" ? "inventory" : event.type === "customer" ? "customers" : "sales",
+    family: event.type === "inventory"
+      ? "inventory"
+      : event.type === "customer"
+      ? "customers"
+      : "sales",
     partition: 0,
     payload: JSON.stringify(event),
     event,
@@ -31,7 +35,11 @@ Deno.test("apply - duplicates within and across batches count once, to the cent"
   await seedStores(db.sql);
   const receipts = makeReceipts({ count: 300, start: START, stepMs: 20_000 });
   const exp = expectedTotals(receipts);
-  const first = await applyEvents(db, entries([...receipts.slice(0, 200), ...receipts.slice(0, 50)]), ctx);
+  const first = await applyEvents(
+    db,
+    entries([...receipts.slice(0, 200), ...receipts.slice(0, 50)]),
+    ctx,
+  );
   assert.equal(first.newReceipts.length, 200);
   assert.equal(first.duplicates, 50);
   const second = await applyEvents(db, entries(receipts.slice(100)), ctx);
@@ -42,7 +50,14 @@ Deno.test("apply - duplicates within and across batches count once, to the cent"
     sum(discount_cents)::int8 d from rollup_minute where store_id = '*' and category = '*'`;
   assert.deepEqual(
     [chain.s, chain.t, chain.u, chain.rf, chain.rc, chain.d],
-    [exp.sales_cents, exp.transactions, exp.units, exp.refunds, exp.refund_cents, exp.discount_cents],
+    [
+      exp.sales_cents,
+      exp.transactions,
+      exp.units,
+      exp.refunds,
+      exp.refund_cents,
+      exp.discount_cents,
+    ],
   );
   for (const table of ["rollup_hour", "rollup_day"]) {
     const [r] = await db.sql`select sum(sales_cents)::int8 s from ${db.sql(table)}
@@ -56,7 +71,9 @@ Deno.test("apply - duplicates within and across batches count once, to the cent"
   // Days are store-local.
   const days = await db.sql`select store_id, day::text, sales_cents from rollup_day
     where category = '*' and store_id <> '*'`;
-  for (const d of days) assert.equal(d.sales_cents, exp.byStoreDay.get(`${d.store_id}|${d.day}`) ?? 0);
+  for (const d of days) {
+    assert.equal(d.sales_cents, exp.byStoreDay.get(`${d.store_id}|${d.day}`) ?? 0);
+  }
   assert.equal(days.length, exp.byStoreDay.size);
   const [{ n }] = await db.sql`select count(*)::int n from receipts`;
   assert.equal(n, 300);
@@ -82,20 +99,41 @@ Deno.test("apply - inventory: counts set, deliveries add, sales subtract, refund
   const t = START;
   const sale = makeReceipts({ count: 1, start: t + 60_000, refundShare: 0 })[0];
   sale.store_id = "paris-01";
-  sale.lines = [{ sku: "X", category: "food", quantity: 3, unit_price_cents: 100, discount_cents: 0 }];
+  sale.lines = [{
+    sku: "X",
+    category: "food",
+    quantity: 3,
+    unit_price_cents: 100,
+    discount_cents: 0,
+  }];
   sale.total_cents = 300;
-  const refund = { ...sale, type: "refund" as const, transaction_id: "r-1", ts: t + 120_000,
-    lines: [{ ...sale.lines[0], quantity: 1 }], total_cents: 100 };
-  await applyEvents(db, entries([
-    stockEvent("count", "paris-01", "X", 10, t, "c1"),
-    stockEvent("receipt", "paris-01", "X", 5, t + 1000, "d1"),
-    stockEvent("adjustment", "paris-01", "X", -2, t + 2000, "a1"),
-    sale,
-  ]), ctx);
+  const refund = {
+    ...sale,
+    type: "refund" as const,
+    transaction_id: "r-1",
+    ts: t + 120_000,
+    lines: [{ ...sale.lines[0], quantity: 1 }],
+    total_cents: 100,
+  };
+  await applyEvents(
+    db,
+    entries([
+      stockEvent("count", "paris-01", "X", 10, t, "c1"),
+      stockEvent("receipt", "paris-01", "X", 5, t + 1000, "d1"),
+      stockEvent("adjustment", "paris-01", "X", -2, t + 2000, "a1"),
+      sale,
+    ]),
+    ctx,
+  );
   // A replay of the delivery and a late sale from before the count change nothing.
   const old = { ...sale, transaction_id: "old", ts: t - 60_000 };
-  await applyEvents(db, entries([stockEvent("receipt", "paris-01", "X", 5, t + 1000, "d1"), refund, old]), ctx);
-  const [row] = await db.sql`select on_hand from inventory where store_id = 'paris-01' and sku = 'X'`;
+  await applyEvents(
+    db,
+    entries([stockEvent("receipt", "paris-01", "X", 5, t + 1000, "d1"), refund, old]),
+    ctx,
+  );
+  const [row] = await db
+    .sql`select on_hand from inventory where store_id = 'paris-01' and sku = 'X'`;
   assert.equal(row.on_hand, 10 + 5 - 2 - 3 + 1);
   const [cs] = await db.sql`select count(*)::int n from inventory_events`;
   assert.equal(cs.n, 3);
@@ -115,7 +153,8 @@ Deno.test("apply - late receipts correct the totals and mark closed buckets revi
   assert.deepEqual([m.revised, m.sales_cents], [1, late.total_cents]);
   const [h] = await db.sql`select revised from rollup_hour where store_id = '*' and category = '*'`;
   assert.equal(h.revised, 0, "the hour 01:00-02:00 UTC is still open at 01:50");
-  const [d] = await db.sql`select revised from rollup_day where store_id = 'paris-01' and category = '*'`;
+  const [d] = await db
+    .sql`select revised from rollup_day where store_id = 'paris-01' and category = '*'`;
   assert.equal(d.revised, 0, "the Paris day is still open at the watermark");
 });
 
@@ -127,12 +166,31 @@ Deno.test("apply - customers and their purchase stats", async () => {
     customer_id: "c1",
     type: i === 2 ? "refund" as const : "sale" as const,
   }));
-  await applyEvents(db, entries([
-    { type: "customer", kind: "signup", customer_id: "c1", email: "a@b.c", timestamp: "", ts: START },
-    { type: "customer", kind: "update", customer_id: "c1", phone: "+331234567", timestamp: "", ts: START + 5 },
-    ...rs,
-  ]), ctx);
-  const [c] = await db.sql`select email, phone, signed_up_at from customers where customer_id = 'c1'`;
+  await applyEvents(
+    db,
+    entries([
+      {
+        type: "customer",
+        kind: "signup",
+        customer_id: "c1",
+        email: "a@b.c",
+        timestamp: "",
+        ts: START,
+      },
+      {
+        type: "customer",
+        kind: "update",
+        customer_id: "c1",
+        phone: "+331234567",
+        timestamp: "",
+        ts: START + 5,
+      },
+      ...rs,
+    ]),
+    ctx,
+  );
+  const [c] = await db
+    .sql`select email, phone, signed_up_at from customers where customer_id = 'c1'`;
   assert.deepEqual([c.email, c.phone, c.signed_up_at.getTime()], ["a@b.c", "+331234567", START]);
   const [s] = await db.sql`select orders, refunds, revenue_cents, first_purchase, last_purchase
     from customer_stats where customer_id = 'c1'`;

@@ -1,0 +1,221 @@
+/**
+ * One batch, end to end: decode → PostgreSQL transaction → absolute values to Redis → watermark
+ * → live update → XACK. Acknowledgement is always last, so a crash at any point leaves the
+ * entries pending; the replay finds its receipts already recorded (no double counting) and
+ * rewrites the same absolute values to Redis (repairing anything lost).
+ */
+import type { Runtime } from "../lib/runtime.ts";
+import { WORKER_GROUP } from "../lib/keys.ts";
+import { errorMessage, log } from "../lib/log.ts";
+import { metrics } from "../lib/metrics.ts";
+import { invalidateStoreDirectory, storeDirectory } from "../lib/stores.ts";
+import { deadLetter } from "../ingest/dlq.ts";
+import { applyEvents, type ApplyResult, type DecodedEntry, type StreamEntry } from "./apply.ts";
+import { decodeEntries } from "./entries.ts";
+import type { SeriesStore } from "./series.ts";
+import {
+  defineWatermarkCommand,
+  newestByPartition,
+  raiseWatermarks,
+  readWatermarks,
+} from "./watermark.ts";
+import { liveUpdate, publishLiveUpdate } from "./live_updates.ts";
+import { backoffMs, commitIsolatingPoison, isPoisonError, sleep } from "./recovery.ts";
+import { crashPoint } from "./crash_hook.ts";
+
+/** Timing of one committed batch, for the benchmark and tests. */
+export interface BatchInfo {
+  entries: StreamEntry[];
+  /** Date.now() when the batch was read, committed in PostgreSQL, and visible in Redis. */
+  readAt: number;
+  committedAt: number;
+  visibleAt: number;
+  result: ApplyResult;
+}
+
+/** What a batch needs besides its entries. */
+export interface BatchDeps {
+  rt: Runtime;
+  series: SeriesStore;
+  signal: AbortSignal;
+  /** Failures of a single entry before it is dead-lettered. */
+  maxAttempts: number;
+  /** After shutdown is requested, how long outage retries of the batch in hand go on. */
+  graceMs: number;
+  onBatch?: (info: BatchInfo) => void;
+}
+
+/** Thrown when shutdown gives up on a batch during an outage; its entries stay pending. */
+export class Abandoned extends Error {
+  override name = "Abandoned";
+}
+
+/**
+ * Runs `fn` until it succeeds, backing off between tries; poison errors pass through when
+ * `passPoison` is set. After shutdown, gives up with {@link Abandoned} once `graceMs` passes.
+ */
+async function retrying<T>(
+  deps: BatchDeps,
+  what: string,
+  fn: () => Promise<T>,
+  passPoison: boolean,
+): Promise<T> {
+  let deadline: number | null = null;
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (passPoison && isPoisonError(e)) throw e;
+      if (e instanceof Abandoned) throw e;
+      if (deps.signal.aborted) {
+        deadline ??= Date.now() + deps.graceMs;
+        if (Date.now() > deadline) throw new Abandoned(`gave up ${what} at shutdown`);
+      }
+      const wait = backoffMs(attempt);
+      log.warn(`${what} failed; retrying`, { error: errorMessage(e), attempt, wait_ms: wait });
+      await sleep(wait);
+    }
+  }
+}
+
+async function ack(deps: BatchDeps, entries: StreamEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const byStream = new Map<string, string[]>();
+  for (const e of entries) {
+    const ids = byStream.get(e.stream);
+    if (ids) ids.push(e.id);
+    else byStream.set(e.stream, [e.id]);
+  }
+  await retrying(deps, "XACK", async () => {
+    const pipe = deps.rt.redis.pipeline();
+    for (const [s, ids] of byStream) pipe.xack(s, WORKER_GROUP, ...ids);
+    const res = await pipe.exec();
+    const err = res?.find(([e]) => e);
+    if (!res || err) throw err?.[0] ?? new Error("Redis pipeline discarded");
+  }, false);
+}
+
+/** Dead-letters an entry and acknowledges it, so its partition keeps flowing. */
+export async function deadLetterAndAck(
+  deps: BatchDeps,
+  entry: StreamEntry,
+  reason: string,
+): Promise<void> {
+  log.warn("dead-lettering a stream entry", { stream: entry.stream, id: entry.id, reason });
+  await retrying(deps, "dead-letter write", () =>
+    deadLetter(deps.rt, {
+      reason,
+      stream: entry.stream,
+      id: entry.id,
+      payload: entry.payload,
+    }), false);
+  await ack(deps, [entry]);
+}
+
+async function context(rt: Runtime, batch: DecodedEntry[]) {
+  let stores = await storeDirectory(rt);
+  if (
+    batch.some((e) =>
+      e.event.type !== "inventory" && e.event.type !== "customer" &&
+      !stores.has(e.event.store_id)
+    )
+  ) {
+    invalidateStoreDirectory(rt); // a store added a moment ago by another process
+    stores = await storeDirectory(rt);
+  }
+  return { stores, watermarks: await readWatermarks(rt.redis, rt.keys, batch) };
+}
+
+/** The post-commit effects, retried on Redis errors until done (or shutdown gives up). */
+async function afterCommit(deps: BatchDeps, batch: DecodedEntry[], result: ApplyResult) {
+  const { rt } = deps;
+  for (const r of result.rejected) await deadLetterAndAck(deps, r.entry, r.reason);
+  await retrying(deps, "Redis aggregate write", () => deps.series.write(result.buckets), false);
+  const visibleAt = Date.now();
+  crashPoint("before-ack");
+  const rejected = new Set(result.rejected.map((r) => r.entry));
+  const done = batch.filter((e) => !rejected.has(e));
+  const late = Object.values(result.late).reduce((a, b) => a + (b ?? 0), 0);
+  await retrying(deps, "watermark and live update", async () => {
+    defineWatermarkCommand(rt.redis);
+    const pipe = rt.redis.pipeline();
+    raiseWatermarks(pipe, newestByPartition(rt.keys, done));
+    if (result.buckets.length || result.newReceipts.length) {
+      publishLiveUpdate(
+        pipe,
+        rt.keys.liveUpdates,
+        liveUpdate(
+          rt.clock.now(),
+          result.buckets,
+          result.newReceipts,
+          late,
+          result.duplicates,
+          result.lateIds,
+        ),
+      );
+    }
+    const res = await pipe.exec();
+    const err = res?.find(([e]) => e);
+    if (!res || err) throw err?.[0] ?? new Error("Redis pipeline discarded");
+  }, false);
+  await ack(deps, done);
+  return visibleAt;
+}
+
+/** Commits one (sub-)batch: the transaction, then Redis, then XACK. */
+async function commit(deps: BatchDeps, batch: DecodedEntry[]): Promise<void> {
+  const readAt = Date.now();
+  const ctx = await context(deps.rt, batch);
+  const result = await applyEvents(deps.rt, batch, ctx);
+  const committedAt = Date.now();
+  const visibleAt = await afterCommit(deps, batch, result);
+  const families = new Map<string, number>();
+  for (const e of batch) families.set(e.family, (families.get(e.family) ?? 0) + 1);
+  for (const [family, n] of families) {
+    metrics.batchSize.observe({ family }, n);
+    metrics.commitLatency.observe({ family }, (committedAt - readAt) / 1000);
+    metrics.eventsProcessed.inc({ family }, n);
+  }
+  for (const [family, n] of Object.entries(result.late)) {
+    if (n) metrics.lateEvents.inc({ family }, n);
+  }
+  deps.onBatch?.({ entries: batch, readAt, committedAt, visibleAt, result });
+}
+
+/**
+ * Processes entries read or claimed by a worker. `deliveries` (for claimed entries) sends
+ * entries delivered more than `maxDeliveries` times straight to the dead-letter stream.
+ */
+export async function processEntries(
+  deps: BatchDeps,
+  entries: StreamEntry[],
+  deliveries?: Map<string, number>,
+  maxDeliveries = Infinity,
+): Promise<void> {
+  if (entries.length === 0) return;
+  const fresh: StreamEntry[] = [];
+  for (const e of entries) {
+    const n = deliveries?.get(e.id) ?? 0;
+    if (n > maxDeliveries) {
+      await deadLetterAndAck(
+        deps,
+        e,
+        `delivered ${n} times without being acknowledged (it may crash workers); inspect it`,
+      );
+    } else fresh.push(e);
+  }
+  const { decoded, failed } = decodeEntries(fresh);
+  for (const f of failed) await deadLetterAndAck(deps, f.entry, f.reason);
+  await retrying(
+    deps,
+    "batch transaction",
+    () =>
+      commitIsolatingPoison(
+        decoded,
+        (b) => commit(deps, b),
+        (e, reason) => deadLetterAndAck(deps, e, reason),
+        deps.maxAttempts,
+      ),
+    false,
+  );
+}

@@ -1,0 +1,199 @@
+/**
+ * The stream workers: `consumers` loops per process, each a consumer (`host-pid-n`) of the one
+ * group `workers` over every partition stream of every family. A loop reads a batch with one
+ * XREADGROUP over all streams (COUNT per stream, BLOCK 50 ms), commits it (pipeline/batch.ts),
+ * and every few seconds claims entries left pending by dead consumers. Beside the loops, a
+ * maintenance task trims acknowledged entries and keeps receipt partitions ahead.
+ *
+ * Shutdown (the signal) stops reading; the batch in hand finishes (commit, Redis, XACK).
+ */
+import type { Runtime } from "../lib/runtime.ts";
+import { FAMILIES, type Family, WORKER_GROUP } from "../lib/keys.ts";
+import { errorMessage, log } from "../lib/log.ts";
+import { createSeriesStore } from "./series.ts";
+import { type BatchDeps, type BatchInfo, processEntries } from "./batch.ts";
+import { entriesFromRead, type RawEntry, streamLocator } from "./entries.ts";
+import { backoffMs, claimIdle, sleep } from "./recovery.ts";
+import { trimStreams } from "./trim.ts";
+import { ensurePartitions } from "./partitions.ts";
+
+/** Options of {@link runWorkers}; unset ones come from the configuration. */
+export interface WorkerOptions {
+  signal: AbortSignal;
+  /** Consumer loops in this process (TILLSTREAM_WORKER_CONSUMERS). */
+  consumers?: number;
+  /** Most entries per batch (TILLSTREAM_WORKER_BATCH), spread over the streams read. */
+  batch?: number;
+  /** XREADGROUP BLOCK in ms. */
+  blockMs?: number;
+  /** Pending entries idle this long are claimed (TILLSTREAM_WORKER_CLAIM_IDLE_MS). */
+  claimIdleMs?: number;
+  /** Failures of one entry before it is dead-lettered. */
+  maxAttempts?: number;
+  /** Deliveries of a claimed entry after which it is dead-lettered unprocessed. */
+  maxDeliveries?: number;
+  /** How often the maintenance task trims streams, ms; 0 disables maintenance. */
+  maintenanceEveryMs?: number;
+  /** Families to consume (default all). */
+  families?: readonly Family[];
+  /** Base of consumer names (default `host-pid`). */
+  name?: string;
+  /** Called after each committed batch (benchmark, tests). */
+  onBatch?: (info: BatchInfo) => void;
+}
+
+/** Creates the group on every stream (from the start, so no entry is skipped) if missing. */
+export async function ensureGroups(rt: Runtime, streams: string[]): Promise<void> {
+  for (const s of streams) {
+    try {
+      await rt.redis.call("XGROUP", "CREATE", s, WORKER_GROUP, "0", "MKSTREAM");
+    } catch (e) {
+      if (!/BUSYGROUP/.test(errorMessage(e))) throw e;
+    }
+  }
+}
+
+function hostName(): string {
+  try {
+    return Deno.hostname();
+  } catch {
+    return "host";
+  }
+}
+
+async function consumerLoop(
+  rt: Runtime,
+  deps: BatchDeps,
+  streams: string[],
+  name: string,
+  o: Required<Pick<WorkerOptions, "batch" | "blockMs" | "claimIdleMs" | "maxDeliveries">>,
+): Promise<void> {
+  // Blocking reads get a connection of their own so they never delay other commands.
+  const reader = rt.redis.duplicate();
+  reader.on("error", () => {});
+  const locate = streamLocator(rt.keys, rt.partitions);
+  const perStream = Math.max(10, Math.ceil(o.batch / streams.length));
+  const claimEvery = Math.min(o.claimIdleMs, 5_000);
+  let nextClaim = Date.now() + Math.random() * claimEvery;
+  let failures = 0;
+  try {
+    while (!deps.signal.aborted) {
+      try {
+        if (Date.now() >= nextClaim) {
+          nextClaim = Date.now() + claimEvery;
+          for (const s of streams) {
+            const c = await claimIdle(
+              rt.redis,
+              s,
+              WORKER_GROUP,
+              name,
+              o.claimIdleMs,
+              o.batch,
+              locate,
+            );
+            if (c.gone.length) await rt.redis.xack(s, WORKER_GROUP, ...c.gone);
+            if (c.entries.length) {
+              log.info("claimed pending entries of an idle consumer", {
+                stream: s,
+                entries: c.entries.length,
+              });
+              await processEntries(deps, c.entries, c.deliveries, o.maxDeliveries);
+            }
+          }
+        }
+        const reply = await reader.call(
+          "XREADGROUP",
+          "GROUP",
+          WORKER_GROUP,
+          name,
+          "COUNT",
+          perStream,
+          "BLOCK",
+          o.blockMs,
+          "STREAMS",
+          ...streams,
+          ...streams.map(() => ">"),
+        ) as [string, RawEntry[]][] | null;
+        failures = 0;
+        const entries = entriesFromRead(reply, locate);
+        if (entries.length) await processEntries(deps, entries);
+      } catch (e) {
+        const msg = errorMessage(e);
+        if (e instanceof Error && e.name === "Abandoned") break;
+        if (/NOGROUP/.test(msg)) {
+          await ensureGroups(rt, streams).catch(() => {});
+          continue;
+        }
+        const wait = backoffMs(failures++);
+        log.warn("worker read failed; retrying", { consumer: name, error: msg, wait_ms: wait });
+        await sleep(wait, deps.signal);
+      }
+    }
+  } finally {
+    reader.disconnect();
+  }
+}
+
+async function maintenance(rt: Runtime, streams: string[], signal: AbortSignal, every: number) {
+  let lastPartitions = 0;
+  while (!signal.aborted) {
+    try {
+      if (Date.now() - lastPartitions > 3_600_000) {
+        const created = await ensurePartitions(rt.sql, rt.clock.now());
+        if (created.length) log.info("receipt partitions created", { months: created });
+        lastPartitions = Date.now();
+      }
+      const removed = await trimStreams(rt.redis, streams);
+      const total = [...removed.values()].reduce((a, b) => a + b, 0);
+      if (total) log.debug("trimmed acknowledged stream entries", { entries: total });
+    } catch (e) {
+      log.warn("stream maintenance failed; will retry", { error: errorMessage(e) });
+    }
+    await sleep(every, signal);
+  }
+}
+
+/**
+ * Runs the consumer loops (and maintenance) until `signal` aborts, then lets each loop finish
+ * its batch in hand and resolves.
+ */
+export async function runWorkers(rt: Runtime, opts: WorkerOptions): Promise<void> {
+  const cfg = rt.config;
+  const families = opts.families ?? FAMILIES;
+  const streams = families.flatMap((f) => rt.keys.streams(f, rt.partitions));
+  const consumers = opts.consumers ?? cfg.TILLSTREAM_WORKER_CONSUMERS;
+  const base = opts.name ?? `${hostName()}-${Deno.pid}`;
+  for (let attempt = 0;; attempt++) {
+    try {
+      await ensureGroups(rt, streams);
+      break;
+    } catch (e) {
+      if (opts.signal.aborted) return;
+      log.warn("cannot create consumer groups yet; retrying", { error: errorMessage(e) });
+      await sleep(backoffMs(attempt), opts.signal);
+    }
+  }
+  const deps: BatchDeps = {
+    rt,
+    series: createSeriesStore(rt),
+    signal: opts.signal,
+    maxAttempts: opts.maxAttempts ?? 3,
+    graceMs: 10_000,
+    onBatch: opts.onBatch,
+  };
+  const o = {
+    batch: opts.batch ?? cfg.TILLSTREAM_WORKER_BATCH,
+    blockMs: opts.blockMs ?? 50,
+    claimIdleMs: opts.claimIdleMs ?? cfg.TILLSTREAM_WORKER_CLAIM_IDLE_MS,
+    maxDeliveries: opts.maxDeliveries ?? 5,
+  };
+  log.info("workers started", { consumers, streams: streams.length, batch: o.batch, name: base });
+  const loops = Array.from(
+    { length: consumers },
+    (_, i) => consumerLoop(rt, deps, streams, consumers === 1 ? base : `${base}-${i}`, o),
+  );
+  const every = opts.maintenanceEveryMs ?? 10_000;
+  if (every > 0) loops.push(maintenance(rt, streams, opts.signal, every));
+  await Promise.all(loops);
+  log.info("workers stopped");
+}

@@ -1,0 +1,73 @@
+/**
+ * Helpers for the end-to-end pipeline tests: waiting until the worker group has acknowledged
+ * everything, and reading the totals back from PostgreSQL and from the Redis series store.
+ */
+import type { Runtime } from "../lib/runtime.ts";
+import { FAMILIES, WORKER_GROUP } from "../lib/keys.ts";
+import { waitFor } from "../lib/testing/services.ts";
+import { createSeriesStore, METRICS, type Resolution } from "../pipeline/series.ts";
+
+/** Entries not yet acknowledged by the group across every stream (undelivered + pending). */
+export async function unfinished(rt: Runtime): Promise<number> {
+  let n = 0;
+  for (const f of FAMILIES) {
+    for (const s of rt.keys.streams(f, rt.partitions)) {
+      const len = await rt.redis.xlen(s);
+      if (len === 0) continue;
+      let groups: unknown[][];
+      try {
+        groups = await rt.redis.call("XINFO", "GROUPS", s) as unknown[][];
+      } catch {
+        n += len;
+        continue;
+      }
+      const g = groups.map((flat) => {
+        const o: Record<string, unknown> = {};
+        for (let i = 0; i + 1 < flat.length; i += 2) o[String(flat[i])] = flat[i + 1];
+        return o;
+      }).find((x) => x.name === WORKER_GROUP);
+      if (!g) n += len;
+      else n += Number(g.lag ?? len) + Number(g.pending);
+    }
+  }
+  return n;
+}
+
+/** Waits until every entry is acknowledged. */
+export async function drained(rt: Runtime, ms = 20_000): Promise<void> {
+  await waitFor(async () => (await unfinished(rt)) === 0, { ms, what: "worker group to drain" });
+}
+
+/** Chain-wide totals of one resolution in PostgreSQL. */
+export async function pgTotals(rt: Runtime, res: Resolution) {
+  const table = { minute: "rollup_minute", hour: "rollup_hour", day: "rollup_day" }[res];
+  const [r] = await rt.sql`select coalesce(sum(sales_cents), 0)::int8 sales_cents,
+    coalesce(sum(transactions), 0)::int8 transactions, coalesce(sum(units), 0)::int8 units,
+    coalesce(sum(refunds), 0)::int8 refunds, coalesce(sum(refund_cents), 0)::int8 refund_cents,
+    coalesce(sum(discount_cents), 0)::int8 discount_cents, coalesce(sum(revised), 0)::int8 revised
+    from ${rt.sql(table)} where store_id = '*' and category = '*'`;
+  return r as Record<(typeof METRICS)[number], number>;
+}
+
+/** Chain-wide totals of one resolution in the Redis series store, over [from, to]. */
+export async function redisTotals(rt: Runtime, res: Resolution, from: number, to: number) {
+  const series = createSeriesStore(rt);
+  const buckets = await series.range({ resolution: res, store_id: "*", category: "*", from, to });
+  const out = Object.fromEntries(METRICS.map((m) => [m, 0])) as Record<
+    (typeof METRICS)[number],
+    number
+  >;
+  for (const b of buckets) for (const m of METRICS) out[m] += b[m];
+  return out;
+}
+
+/** Sales per store at hour resolution from Redis (every store × '*' series). */
+export async function redisStoreSales(rt: Runtime, stores: string[], from: number, to: number) {
+  const series = createSeriesStore(rt);
+  const out = new Map<string, number>();
+  for (const s of stores) {
+    const b = await series.range({ resolution: "hour", store_id: s, category: "*", from, to });
+    out.set(s, b.reduce((a, x) => a + x.sales_cents, 0));
+  }
+  return out;
+}
