@@ -112,9 +112,12 @@ export function createTsSeriesStore(rt: { redis: Redis; keys: Keys }): SeriesSto
     write: (values) => putRetrying(values, false),
     fill: (values) => putRetrying(values, true),
     async range(q) {
+      // Sample timestamps are unsigned: nothing lies before 1970, and TS.RANGE refuses < 0.
+      const from = Math.max(0, q.from);
+      if (q.to < from) return [];
       const pipe = redis.pipeline();
       for (const m of METRICS) {
-        pipe.call("TS.RANGE", keyOf(q.resolution, q.store_id, q.category, m), q.from, q.to);
+        pipe.call("TS.RANGE", keyOf(q.resolution, q.store_id, q.category, m), from, q.to);
       }
       // The newest sample bounds what retention keeps; expired samples may linger in a chunk.
       pipe.call("TS.GET", keyOf(q.resolution, q.store_id, q.category, "sales_cents"));
