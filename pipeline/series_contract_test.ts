@@ -77,6 +77,14 @@ const cases: Record<string, Case> = {
       2,
     ]]);
     assert.deepEqual(got[0], bucket({ bucket: T0, units: 0 }));
+    const all = await s.range({
+      resolution: "minute",
+      store_id: "S1",
+      category: "*",
+      from: -1e12, // before 1970: nothing there, and no error
+      to: T0 + 9 * MIN,
+    });
+    assert.deepEqual(all.map((b) => b.units), [0, 1, 2, 5]);
   },
   "a rewrite replaces the bucket: replays never double count": async (s) => {
     const v = bucket({ bucket: T0, sales_cents: 4999, refunds: 1, refund_cents: 250 });
