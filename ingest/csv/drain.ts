@@ -7,6 +7,7 @@
 import type { Family } from "../../lib/keys.ts";
 import { WORKER_GROUP } from "../../lib/keys.ts";
 import type { Runtime } from "../../lib/runtime.ts";
+import { runWorkers } from "../../pipeline/worker.ts";
 
 /** Compares two stream entry ids ("ms-seq"). */
 export function compareIds(a: string, b: string): number {
@@ -98,15 +99,11 @@ export interface InProcessWorker {
   stop(): Promise<void>;
 }
 
-/** Starts the pipeline's workers in this process (pipeline/worker.ts `runWorkers`). */
-export async function startWorkers(rt: Runtime): Promise<InProcessWorker> {
-  // Resolved at run time so this module does not pull the worker into every importer of it.
-  const mod = await import(new URL("../../pipeline/worker.ts", import.meta.url).href) as {
-    runWorkers(rt: Runtime, opts: { signal: AbortSignal }): Promise<void>;
-  };
+/** Starts the pipeline's workers in this process, consuming `families` (default all). */
+export function startWorkers(rt: Runtime, families?: readonly Family[]): InProcessWorker {
   const ctl = new AbortController();
   let failure: unknown;
-  const running = mod.runWorkers(rt, { signal: ctl.signal }).catch((e) => {
+  const running = runWorkers(rt, { signal: ctl.signal, families }).catch((e) => {
     failure = e;
   });
   return {

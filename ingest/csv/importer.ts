@@ -178,7 +178,7 @@ export async function importCsv(
   }
 
   await ensureGroups(rt, "sales");
-  const workers = opts.runWorkers === false ? null : await startWorkers(rt);
+  const workers = opts.runWorkers === false ? null : startWorkers(rt, ["sales"]);
   try {
     let pending: GroupedReceipt[] = [];
     for (let r = await it.next(); !r.done; r = await it.next()) {

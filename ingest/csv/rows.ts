@@ -97,6 +97,7 @@ export function rowMapper(bound: BoundMapping, store: (raw: string) => StoreRef)
     return { ts, iso: isoInZone(ts, tz) };
   }
 
+  const lastTime: { raw?: string; tz?: string; value?: ReturnType<typeof parseTime> } = {};
   return (rec: string[]): RowResult => {
     for (const r of rejects) {
       if (r.set.has(get(rec, r.field))) return { ok: false, reason: r.reason };
@@ -201,7 +202,15 @@ export function rowMapper(bound: BoundMapping, store: (raw: string) => StoreRef)
         };
       }
     }
-    const time = parseTime(get(rec, "timestamp"), mapping.timezone ?? st.timezone);
+    const tRaw = get(rec, "timestamp");
+    const tz = mapping.timezone ?? st.timezone;
+    // Lines of one receipt repeat its timestamp: parse each distinct (text, zone) once.
+    if (tRaw !== lastTime.raw || tz !== lastTime.tz) {
+      lastTime.raw = tRaw;
+      lastTime.tz = tz;
+      lastTime.value = parseTime(tRaw, tz);
+    }
+    const time = lastTime.value!;
     if (typeof time === "string") return { ok: false, reason: time };
 
     let customerId: string | undefined = normalizeId(get(rec, "customer_id")).replace(
