@@ -24,13 +24,13 @@ import {
 import {
   dayText,
   loadScope,
-  localDay,
   parseDay,
   parseId,
   parseInstant,
   parseInterval,
   QueryError,
   type Scope,
+  today,
 } from "./query_params.ts";
 import { readRollups } from "./query_rollups.ts";
 
@@ -81,7 +81,7 @@ export function parseSalesQuery(search: URLSearchParams, scope: Scope, now: numb
     if (raw === null || raw.trim() === "") return null;
     return interval === "day" ? parseDay(name, raw) : align(parseInstant(name, raw));
   };
-  const nowBucket = interval === "day" ? localDay(now, scope.timezone) : align(now);
+  const nowBucket = interval === "day" ? today(scope, now) : align(now);
   const fromRaw = read("from");
   const to = read("to") ?? (fromRaw === null ? nowBucket : Math.max(nowBucket, fromRaw));
   const from = fromRaw ?? to - (DEFAULT_BUCKETS[interval] - 1) * step;

@@ -125,8 +125,14 @@ export interface Scope {
   currency: string;
   /** Minor-unit digits of the currency (2 for USD, 0 for JPY). */
   digits: number;
-  /** IANA zone of the store; UTC for the chain (its days are each store's own local day). */
-  timezone: string;
+  /** IANA zones of the store, or of every store for the chain (a chain day sums local days). */
+  timezones: string[];
+}
+
+/** Today's date for the scope: the store's local date; for the chain, the latest local date. */
+export function today(scope: Scope, now: number): number {
+  const days = scope.timezones.map((tz) => localDay(now, tz));
+  return days.length ? Math.max(...days) : localDay(now, "UTC");
 }
 
 /**
@@ -144,10 +150,16 @@ export async function loadScope(sql: Sql, storeId: string): Promise<Scope> {
           `store_id=* for the whole chain`,
       );
     }
-    return { store_id: storeId, ...row, digits: currencyDigits(row.currency) ?? 2 };
+    return {
+      store_id: storeId,
+      currency: row.currency,
+      digits: currencyDigits(row.currency) ?? 2,
+      timezones: [row.timezone],
+    };
   }
-  const rows = await sql<{ currency: string }[]>`
-    select distinct currency from stores order by currency`;
+  const rows = await sql<{ currency: string; timezones: string[] }[]>`
+    select currency, array_agg(distinct timezone) as timezones
+    from stores group by currency order by currency`;
   if (rows.length > 1) {
     throw new QueryError(
       400,
@@ -156,5 +168,10 @@ export async function loadScope(sql: Sql, storeId: string): Promise<Scope> {
     );
   }
   const currency = rows[0]?.currency ?? "USD";
-  return { store_id: "*", currency, digits: currencyDigits(currency) ?? 2, timezone: "UTC" };
+  return {
+    store_id: "*",
+    currency,
+    digits: currencyDigits(currency) ?? 2,
+    timezones: rows[0]?.timezones ?? [],
+  };
 }

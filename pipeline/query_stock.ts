@@ -7,11 +7,11 @@ import { formatMinor } from "../lib/events.ts";
 import {
   dayText,
   loadScope,
-  localDay,
   parseDay,
   parseId,
   parseLimit,
   QueryError,
+  today,
 } from "./query_params.ts";
 
 /** One product of a day's ranking. */
@@ -26,7 +26,7 @@ export interface TopProduct {
 
 /**
  * A store's (or, with `store_id=*` or none, the chain's) best-selling SKUs on one store-local
- * date: `date` (default: today where the store is), `limit` (1-100, default 10),
+ * date: `date` (default: today where the store is; for the chain, the latest local date of its stores), `limit` (1-100, default 10),
  * `by=revenue|units` (default revenue), optional `category`.
  */
 export async function queryTopProducts(
@@ -38,7 +38,7 @@ export async function queryTopProducts(
     : "*";
   const scope = await loadScope(rt.sql, storeId);
   const rawDate = search.get("date");
-  const day = rawDate ? parseDay("date", rawDate) : localDay(rt.clock.now(), scope.timezone);
+  const day = rawDate ? parseDay("date", rawDate) : today(scope, rt.clock.now());
   const limit = parseLimit(search.get("limit"), 10, 100);
   const by = search.get("by") ?? "revenue";
   if (by !== "revenue" && by !== "units") {

@@ -244,6 +244,9 @@ Deno.test("sales query - defaults: chain-wide, hourly, last 24 buckets; days in 
   assert.equal(hourly.rows.length, 24);
   assert.equal(hourly.rows.at(-1)!.bucket, "2026-11-25T03:00:00Z");
   // 03:00 UTC is still the 24th in New York: the last day bucket is the store's local date.
+  // The chain's today is the latest local date of its stores (already the 25th in Paris).
+  const chainDaily = await querySales(rt, q({ interval: "day" }));
+  assert.equal(chainDaily.rows.at(-1)!.bucket, "2026-11-25");
   const daily = await querySales(rt, q({ store_id: "S1", interval: "day" }));
   assert.equal(daily.rows.length, 30);
   assert.deepEqual(daily.rows.at(-1), {
