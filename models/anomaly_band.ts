@@ -1,0 +1,166 @@
+/**
+ * Forecast-band anomalies on closed hours: the actual against the p10-p90 band of the forecast
+ * for that hour, scored robustly — (residual - median of the series' recent residuals) /
+ * (1.4826 x their MAD), falling back to the band's width while a series has under a day of
+ * history. A flag needs both: outside the band and |z| >= the threshold.
+ */
+import type { Sql } from "../lib/db.ts";
+import { HOUR_MS } from "./calendar.ts";
+import {
+  type AnomalyThresholds,
+  DEFAULT_THRESHOLDS,
+  robustScale,
+  type Severity,
+  severityOf,
+} from "./anomaly_score.ts";
+
+/** One hour of one series with its forecast and the series' earlier residuals. */
+export interface BandObservation {
+  store: string;
+  category: string;
+  windowStart: number;
+  actual: number;
+  p10: number;
+  p50: number;
+  p90: number;
+  /** actual - p50 of earlier hours of this series (open hours only). */
+  history: number[];
+}
+
+/** A band anomaly ready for anomaly_flags. */
+export interface BandFlag {
+  kind: "sales_high" | "sales_low";
+  store: string;
+  category: string;
+  windowStart: number;
+  windowEnd: number;
+  severity: Severity;
+  score: number;
+  actual: number;
+  expectedLow: number;
+  expectedHigh: number;
+  expected: number;
+}
+
+/** Scores one observation; a flag or null. */
+export function scoreBand(
+  o: BandObservation,
+  th: AnomalyThresholds = DEFAULT_THRESHOLDS,
+): BandFlag | null {
+  if (o.p90 <= 0 && o.actual <= 0) return null; // closed and nothing sold
+  if (o.actual >= o.p10 && o.actual <= o.p90) return null;
+  const bandSigma = Math.max(1, (o.p90 - o.p10) / 2.5631);
+  let center = 0, scale = bandSigma;
+  if (o.history.length >= 24) {
+    const r = robustScale(o.history);
+    center = r.center;
+    scale = Math.max(r.scale, 0.5 * bandSigma);
+  }
+  const z = (o.actual - o.p50 - center) / scale;
+  if (Math.abs(z) < th.bandZ) return null;
+  return {
+    kind: z > 0 ? "sales_high" : "sales_low",
+    store: o.store,
+    category: o.category,
+    windowStart: o.windowStart,
+    windowEnd: o.windowStart + HOUR_MS,
+    severity: severityOf(z),
+    score: Math.abs(z),
+    actual: o.actual,
+    expectedLow: o.p10,
+    expectedHigh: o.p90,
+    expected: o.p50,
+  };
+}
+
+/**
+ * Checks the closed hours in [now - lookback, now - grace) against the stored hourly forecasts
+ * and writes new flags (re-checks never duplicate them). Returns the flags written.
+ */
+export async function checkForecastBand(
+  sql: Sql,
+  now: number,
+  opts: { lookbackHours?: number; graceMs?: number; thresholds?: AnomalyThresholds } = {},
+): Promise<BandFlag[]> {
+  const lastClosed = Math.floor((now - (opts.graceMs ?? 2 * 60_000)) / HOUR_MS) * HOUR_MS;
+  const from = lastClosed - (opts.lookbackHours ?? 3) * HOUR_MS;
+  const histFrom = from - 7 * 24 * HOUR_MS;
+  const rows = await sql<{
+    store_id: string;
+    category: string;
+    bucket: Date;
+    p10: number;
+    p50: number;
+    p90: number;
+    actual: number;
+  }[]>`
+    with actuals as (
+      select store_id, category, bucket, sales_cents from rollup_hour
+      where store_id <> '*' and category <> '*' and bucket >= ${new Date(histFrom)}
+        and bucket < ${new Date(lastClosed)}
+      union all
+      select store_id, '*', bucket, sum(sales_cents) from rollup_hour
+      where store_id <> '*' and category <> '*' and bucket >= ${new Date(histFrom)}
+        and bucket < ${new Date(lastClosed)} group by store_id, bucket
+      union all
+      select '*', '*', bucket, sum(sales_cents) from rollup_hour
+      where store_id <> '*' and category <> '*' and bucket >= ${new Date(histFrom)}
+        and bucket < ${new Date(lastClosed)} group by bucket)
+    select f.store_id, f.category, f.bucket, f.p10_cents as p10, f.p50_cents as p50,
+           f.p90_cents as p90, coalesce(a.sales_cents, 0)::bigint as actual
+    from forecasts f
+    left join actuals a using (store_id, category, bucket)
+    where f.resolution = 'hour' and f.bucket >= ${new Date(histFrom)}
+      and f.bucket < ${new Date(lastClosed)}
+    order by f.store_id, f.category, f.bucket`;
+  const flags: BandFlag[] = [];
+  const history = new Map<string, number[]>();
+  for (const r of rows) {
+    const key = `${r.store_id}\u0000${r.category}`;
+    const h = history.get(key) ?? [];
+    history.set(key, h);
+    const t = new Date(r.bucket).getTime();
+    const obs: BandObservation = {
+      store: r.store_id,
+      category: r.category,
+      windowStart: t,
+      actual: Number(r.actual),
+      p10: r.p10,
+      p50: r.p50,
+      p90: r.p90,
+      history: h.slice(-168),
+    };
+    if (t >= from) {
+      const f = scoreBand(obs, opts.thresholds);
+      if (f) flags.push(f);
+    }
+    if (r.p90 > 0 || obs.actual > 0) h.push(obs.actual - r.p50);
+  }
+  return await writeBandFlags(sql, flags);
+}
+
+/** Inserts band flags with their evidence (largest receipts of the hour); returns new ones. */
+export async function writeBandFlags(sql: Sql, flags: BandFlag[]): Promise<BandFlag[]> {
+  const written: BandFlag[] = [];
+  for (const f of flags) {
+    const receipts = f.store === "*" ? [] : await sql<{ transaction_id: string }[]>`
+      select transaction_id from receipts where store_id = ${f.store}
+        and ts >= ${new Date(f.windowStart)} and ts < ${new Date(f.windowEnd)}
+      order by total_cents desc limit 10`;
+    const evidence = {
+      expected: f.expected,
+      receipts: receipts.map((r) => [f.store, r.transaction_id]),
+      explanation: `${f.kind === "sales_high" ? "sales above" : "sales below"} the forecast band: ${
+        (f.actual / 100).toFixed(2)
+      } vs expected ${(f.expectedLow / 100).toFixed(2)}-${(f.expectedHigh / 100).toFixed(2)}`,
+    };
+    const res = await sql`insert into anomaly_flags (detector, kind, store_id, category,
+        window_start, window_end, severity, score, actual, expected_low, expected_high, evidence)
+      values ('forecast_band', ${f.kind}, ${f.store}, ${f.category === "*" ? null : f.category},
+        ${new Date(f.windowStart)}, ${new Date(f.windowEnd)}, ${f.severity}, ${f.score},
+        ${f.actual}, ${f.expectedLow}, ${f.expectedHigh}, ${sql.json(evidence)})
+      on conflict do nothing returning id`;
+    if (res.length) written.push(f);
+  }
+  return written;
+}
