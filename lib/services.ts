@@ -6,7 +6,6 @@
  */
 import { log } from "./log.ts";
 import type { Config } from "./config.ts";
-import { VARS } from "./config.ts";
 
 /** A service process started by Tillstream, stopped with `stop()`. */
 export interface LocalService {
@@ -71,22 +70,22 @@ async function run(cmd: string[], asUser?: string): Promise<void> {
   }
 }
 
-async function startRedis(dataDir: string): Promise<LocalService> {
+async function startRedis(dataDir: string, port: number): Promise<LocalService> {
   const bin = await which("redis-server");
   if (!bin) {
     throw new Error(
-      "Nothing listens on 127.0.0.1:6379 and redis-server is not installed. Install it with " +
+      `Nothing listens on 127.0.0.1:${port} and redis-server is not installed. Install it with ` +
         "`sudo apt-get install -y redis-server`, set REDIS_URL to your Redis, or run `docker compose up -d redis`.",
     );
   }
-  const dir = `${dataDir}/redis`;
+  const dir = `${dataDir}/redis-${port}`;
   await Deno.mkdir(dir, { recursive: true });
   const child = new Deno.Command(bin, {
     args: [
       "--bind",
       "127.0.0.1",
       "--port",
-      "6379",
+      String(port),
       "--dir",
       dir,
       "--appendonly",
@@ -97,8 +96,8 @@ async function startRedis(dataDir: string): Promise<LocalService> {
     stdout: "null",
     stderr: "inherit",
   }).spawn();
-  await waitListening("127.0.0.1", 6379, 10_000, "redis-server");
-  log.info("started private Redis", { dir });
+  await waitListening("127.0.0.1", port, 10_000, "redis-server");
+  log.info("started private Redis", { dir, port });
   return {
     name: "redis",
     async stop() {
@@ -110,17 +109,18 @@ async function startRedis(dataDir: string): Promise<LocalService> {
   };
 }
 
-async function startPostgres(dataDir: string): Promise<LocalService> {
+async function startPostgres(dataDir: string, port: number): Promise<LocalService> {
   const extra = await pgBinDirs();
   const initdb = await which("initdb", extra);
   const pgCtl = await which("pg_ctl", extra);
   if (!initdb || !pgCtl) {
     throw new Error(
-      "Nothing listens on 127.0.0.1:5432 and PostgreSQL is not installed. Install it with " +
+      `Nothing listens on 127.0.0.1:${port} and PostgreSQL is not installed. Install it with ` +
         "`sudo apt-get install -y postgresql`, set DATABASE_URL to your PostgreSQL, or run `docker compose up -d postgres`.",
     );
   }
-  const dir = `${await Deno.realPath(".")}/${dataDir}/pg`;
+  const base = dataDir.startsWith("/") ? dataDir : `${Deno.cwd()}/${dataDir}`;
+  const dir = `${base}/pg-${port}`;
   // PostgreSQL refuses to run as root; as root, the private cluster belongs to `postgres`.
   const user = isRoot() ? "postgres" : undefined;
   let fresh = false;
@@ -129,7 +129,11 @@ async function startPostgres(dataDir: string): Promise<LocalService> {
   } catch {
     fresh = true;
     await Deno.mkdir(dir, { recursive: true });
-    if (user) await run(["chown", "-R", user, dir]);
+    if (user) {
+      // The cluster's owner must reach its directory through the data dir.
+      await Deno.chmod(base, 0o755);
+      await run(["chown", "-R", user, dir]);
+    }
     await run([initdb, "-D", dir, "-U", "postgres", "--auth=trust", "-E", "UTF8"], user);
   }
   await run([
@@ -139,11 +143,11 @@ async function startPostgres(dataDir: string): Promise<LocalService> {
     "-l",
     `${dir}/server.log`,
     "-o",
-    `-c listen_addresses=127.0.0.1 -c port=5432 -k ${dir}`,
+    `-c listen_addresses=127.0.0.1 -c port=${port} -k ${dir}`,
     "-w",
     "start",
   ], user);
-  log.info("started private PostgreSQL", { dir, fresh });
+  log.info("started private PostgreSQL", { dir, port, fresh });
   return {
     name: "postgres",
     async stop() {
@@ -154,20 +158,33 @@ async function startPostgres(dataDir: string): Promise<LocalService> {
   };
 }
 
+/** Host and port of a loopback service URL, or null for a remote one (never started here). */
+function loopback(url: string, defaultPort: number): { port: number } | null {
+  const u = new URL(url);
+  if (!["127.0.0.1", "localhost", "[::1]"].includes(u.hostname)) return null;
+  return { port: Number(u.port || defaultPort) };
+}
+
 /**
- * Makes sure the configured PostgreSQL and Redis are reachable, starting private local ones
- * when the configuration uses the local defaults and nothing listens there.
+ * Makes sure the configured PostgreSQL and Redis are reachable. For a loopback address where
+ * nothing listens (the local defaults, typically), private instances are started on that port
+ * under the data directory; remote addresses are left alone.
  */
 export async function ensureLocalServices(config: Config): Promise<LocalService[]> {
   const started: LocalService[] = [];
   if (config.TILLSTREAM_LOCAL_SERVICES === "off") return started;
-  const localPg = config.DATABASE_URL === VARS.DATABASE_URL.default;
-  const localRedis = config.REDIS_URL === VARS.REDIS_URL.default;
-  if (localRedis && !(await listening("127.0.0.1", 6379))) {
-    started.push(await startRedis(config.TILLSTREAM_DATA_DIR));
-  }
-  if (localPg && !(await listening("127.0.0.1", 5432))) {
-    started.push(await startPostgres(config.TILLSTREAM_DATA_DIR));
+  const redis = loopback(config.REDIS_URL, 6379);
+  const pg = loopback(config.DATABASE_URL, 5432);
+  try {
+    if (redis && !(await listening("127.0.0.1", redis.port))) {
+      started.push(await startRedis(config.TILLSTREAM_DATA_DIR, redis.port));
+    }
+    if (pg && !(await listening("127.0.0.1", pg.port))) {
+      started.push(await startPostgres(config.TILLSTREAM_DATA_DIR, pg.port));
+    }
+  } catch (e) {
+    for (const s of started.reverse()) await s.stop();
+    throw e;
   }
   return started;
 }
