@@ -30,9 +30,9 @@ export function isPoisonError(e: unknown): boolean {
     DATA_CLASSES.has(code.slice(0, 2));
 }
 
-/** Backoff before retry `attempt` (0-based): 100 ms doubling to 5 s, with jitter. */
+/** Backoff before retry `attempt` (0-based): 100 ms doubling to 2 s, with jitter. */
 export function backoffMs(attempt: number): number {
-  const base = Math.min(5_000, 100 * 2 ** Math.min(attempt, 6));
+  const base = Math.min(2_000, 100 * 2 ** Math.min(attempt, 5));
   return base / 2 + Math.random() * (base / 2);
 }
 
