@@ -26,6 +26,8 @@ export interface Metrics {
   lateEvents: client.Counter<"family">;
   /** Events committed by workers (new and duplicate alike), by family. */
   eventsProcessed: client.Counter<"family">;
+  /** 1 when this process's Redis client is connected at scrape time, else 0. */
+  redisUp: client.Gauge;
 }
 
 /** Builds a fresh registry with every figure (tests use their own; the app uses {@link metrics}). */
@@ -79,6 +81,11 @@ export function createMetrics(): Metrics {
       labelNames: ["family"] as const,
       registers,
     }),
+    redisUp: new client.Gauge({
+      name: "tillstream_redis_up",
+      help: "1 when Redis is connected at scrape time; stream figures are stale while 0.",
+      registers,
+    }),
   };
 }
 
@@ -101,6 +108,9 @@ export async function refreshStreamFigures(
   rt: { redis: Redis; keys: Keys; partitions: number },
   m: Metrics = metrics,
 ): Promise<void> {
+  // A disconnected client queues commands until Redis returns: a scrape must not hang on it.
+  m.redisUp.set(rt.redis.status === "ready" ? 1 : 0);
+  if (rt.redis.status !== "ready") return;
   const pipe = rt.redis.pipeline();
   const slots: { family: string; partition: number }[] = [];
   for (const family of FAMILIES) {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createMetrics, renderMetrics } from "./metrics.ts";
-import { WORKER_GROUP } from "./keys.ts";
+import { keysFor, WORKER_GROUP } from "./keys.ts";
+import { connectRedis } from "./redis.ts";
 import { testRedis } from "./testing/services.ts";
 
 Deno.test("metrics - lag per partition and DLQ size come from Redis at scrape time", async () => {
@@ -30,6 +31,7 @@ Deno.test("metrics - lag per partition and DLQ size come from Redis at scrape ti
   assert.match(body, /tillstream_events_processed_total\{family="sales"\} 2\n/);
   assert.match(body, /tillstream_late_events_total\{family="sales"\} 1\n/);
   assert.match(body, /tillstream_process_resident_memory_bytes \d+/);
+  assert.match(body, /tillstream_redis_up 1\n/);
 
   await r.redis.xack(
     s0,
@@ -38,4 +40,15 @@ Deno.test("metrics - lag per partition and DLQ size come from Redis at scrape ti
   );
   const again = await renderMetrics(rt, m);
   assert.match(again.body, /tillstream_pipeline_lag\{family="sales",partition="0"\} 3\n/);
+});
+
+Deno.test("metrics - a scrape with Redis down answers at once with redis_up 0", async () => {
+  const down = connectRedis("redis://127.0.0.1:1");
+  try {
+    const m = createMetrics();
+    const { body } = await renderMetrics({ redis: down, keys: keysFor("x:"), partitions: 1 }, m);
+    assert.match(body, /tillstream_redis_up 0\n/);
+  } finally {
+    down.disconnect();
+  }
 });

@@ -40,6 +40,8 @@ export const MAX_BUCKETS = 10_000;
 export const DEFAULT_BUCKETS: Record<Resolution, number> = { minute: 60, hour: 24, day: 30 };
 /** Redis's newest bucket may be a few minutes ahead of now (events up to 5 min in the future). */
 const RETENTION_SLACK_MS = 10 * 60_000;
+/** How long a query waits for Redis before answering from PostgreSQL instead. */
+const REDIS_BUDGET_MS = 1_000;
 
 /** One series over a range of bucket starts, both inclusive and aligned to the interval. */
 export interface SalesQuery {
@@ -159,19 +161,33 @@ export async function salesBuckets(
   const source = opts.source ?? "auto";
   const fromRedis = async () => densify(q, await store.range({ ...q, resolution: q.interval }));
   if (source === "redis") return { buckets: await fromRedis(), source };
-  if (source === "auto" && withinRetention(store, q, rt.clock.now())) {
-    try {
+  // Redis trouble must not take the API down: PostgreSQL has the same figures. A client that
+  // is not connected would queue commands until Redis returns, so it is not asked at all.
+  if (
+    source === "auto" && rt.redis.status === "ready" &&
+    withinRetention(store, q, rt.clock.now())
+  ) {
+    const attempt = (async () => {
       const id = seriesId(q.interval, q.store_id, q.category);
       const since = await rt.redis.hget(rt.keys.seriesCoverage, id);
-      if (since !== null && q.from >= Number(since)) {
-        return { buckets: await fromRedis(), source: "redis" };
-      }
+      if (since !== null && q.from >= Number(since)) return await fromRedis();
       if (opts.hydrate !== false) await hydrateSeries(rt, store, q);
+      return null;
+    })();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), REDIS_BUDGET_MS);
+    });
+    try {
+      const got = await Promise.race([attempt, timeout]);
+      if (got === "timeout") {
+        attempt.catch(() => {}); // finishes (or fails) on its own; the answer comes from PostgreSQL
+        log.warn("sales query: Redis too slow, answering from PostgreSQL", { ms: REDIS_BUDGET_MS });
+      } else if (got) return { buckets: got, source: "redis" };
     } catch (e) {
-      // Redis trouble must not take the API down: PostgreSQL has the same figures.
-      log.warn("sales query: Redis unavailable, answering from PostgreSQL", {
-        error: errorMessage(e),
-      });
+      log.warn("sales query: Redis failed, answering from PostgreSQL", { error: errorMessage(e) });
+    } finally {
+      clearTimeout(timer);
     }
   }
   return { buckets: densify(q, await readRollups(rt.sql, q)), source: "postgres" };

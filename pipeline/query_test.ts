@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { fixedClock } from "../lib/clock.ts";
 import { testRuntime } from "../lib/testing/services.ts";
+import { connectRedis } from "../lib/redis.ts";
 import type { Sql } from "../lib/db.ts";
 import { type BucketValue, createSeriesStore, emptyBucket } from "./series.ts";
 import { QueryError, querySales } from "./query.ts";
@@ -312,4 +313,29 @@ Deno.test("sales query - bad parameters answer 400/404 with how to fix them", as
   );
   assert.equal(yen.currency, "JPY");
   assert.equal(yen.rows[0].sales, "1234");
+});
+
+Deno.test("sales query - Redis unreachable: answers come from PostgreSQL without waiting", async () => {
+  await using rt = await testRuntime("query_down", { clock: fixedClock(NOW) });
+  await seedStores(rt.sql);
+  await rt.sql`insert into rollup_minute (store_id, category, bucket, sales_cents, transactions)
+               values ('S1', '*', '2026-11-25T12:00:00Z', 500, 1)`;
+  const down = connectRedis("redis://127.0.0.1:1"); // nothing listens there
+  try {
+    const started = performance.now();
+    const got = await querySales(
+      { ...rt, redis: down },
+      q({
+        store_id: "S1",
+        interval: "minute",
+        from: "2026-11-25T12:00:00Z",
+        to: "2026-11-25T12:01:00Z",
+      }),
+    );
+    assert.equal(got.source, "postgres");
+    assert.deepEqual(got.rows.map((r) => r.sales), ["5.00", "0.00"]);
+    assert.ok(performance.now() - started < 1000, "did not wait for Redis");
+  } finally {
+    down.disconnect();
+  }
 });
