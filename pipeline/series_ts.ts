@@ -24,8 +24,10 @@ import {
 } from "./series.ts";
 
 type Reply = [Error | null, unknown][] | null;
+type Series = { key: string; v: BucketValue; m: Metric };
 
 const isRetentionError = (e: Error) => /retention/i.test(e.message);
+const isBlockPolicy = (e: Error) => /BLOCK|DUPLICATE_POLICY/i.test(e.message);
 const isMissingKey = (e: Error) => /does not exist|key not found|not exist/i.test(e.message);
 
 /** Errors inside a pipelined reply, and inside a TS.MADD array reply (one per sample). */
@@ -46,17 +48,19 @@ export function createTsSeriesStore(rt: { redis: Redis; keys: Keys }): SeriesSto
   const keyOf = (r: Resolution, store: string, category: string, m: Metric) =>
     keys.tsSeries(seriesId(r, store, category), m);
 
-  async function create(series: { key: string; v: BucketValue; m: Metric }[]): Promise<void> {
+  /** TS.CREATE / TS.ADD options of a series: retention, LAST policy, labels (labels last). */
+  function options(v: BucketValue, m: Metric): (string | number)[] {
+    // deno-fmt-ignore
+    return ["RETENTION", RETENTION_MS[v.resolution] ?? 0, "DUPLICATE_POLICY", "LAST",
+      "LABELS", "ns", ns, "metric", m, "store", v.store_id, "category", v.category,
+      "resolution", v.resolution];
+  }
+
+  async function create(series: Series[]): Promise<void> {
     const todo = series.filter((s) => !created.has(s.key));
     if (todo.length === 0) return;
     const pipe = redis.pipeline();
-    for (const { key, v, m } of todo) {
-      // deno-fmt-ignore
-      pipe.call("TS.CREATE", key, "RETENTION", RETENTION_MS[v.resolution] ?? 0,
-        "DUPLICATE_POLICY", "LAST",
-        "LABELS", "ns", ns, "metric", m, "store", v.store_id, "category", v.category,
-        "resolution", v.resolution);
-    }
+    for (const { key, v, m } of todo) pipe.call("TS.CREATE", key, ...options(v, m));
     const errors = errorsOf(await pipe.exec() as Reply).filter((e) =>
       !/already exists/i.test(e.message)
     );
@@ -65,14 +69,17 @@ export function createTsSeriesStore(rt: { redis: Redis; keys: Keys }): SeriesSto
   }
 
   /** Writes with TS.MADD (the series' LAST policy) or, to fill, TS.ADD ON_DUPLICATE FIRST. */
-  async function put(values: BucketValue[], keepExisting: boolean): Promise<Error[]> {
-    const bySeries = new Map<string, (string | number)[]>();
-    const series: { key: string; v: BucketValue; m: Metric }[] = [];
+  async function put(
+    values: BucketValue[],
+    keepExisting: boolean,
+  ): Promise<{ errors: Error[]; series: Series[] }> {
+    const bySeries = new Map<string, { first: BucketValue; args: (string | number)[] }>();
+    const series: Series[] = [];
     for (const v of values) {
       const id = seriesId(v.resolution, v.store_id, v.category);
-      let args = bySeries.get(id);
+      let args = bySeries.get(id)?.args;
       if (!args) {
-        bySeries.set(id, args = []);
+        bySeries.set(id, { first: v, args: args = [] });
         for (const m of METRICS) {
           series.push({ key: keyOf(v.resolution, v.store_id, v.category, m), v, m });
         }
@@ -83,26 +90,38 @@ export function createTsSeriesStore(rt: { redis: Redis; keys: Keys }): SeriesSto
     }
     await create(series);
     const pipe = redis.pipeline();
-    for (const args of bySeries.values()) {
+    for (const { first, args } of bySeries.values()) {
       if (!keepExisting) pipe.call("TS.MADD", ...args);
       else {
         for (let i = 0; i < args.length; i += 3) {
-          pipe.call("TS.ADD", args[i], args[i + 1], args[i + 2], "ON_DUPLICATE", "FIRST");
+          // Full creation options: should the key have vanished, TS.ADD recreates it properly.
+          const [ret, r, dup, last, ...labels] = options(first, METRICS[(i / 3) % METRICS.length]);
+          // deno-fmt-ignore
+          pipe.call("TS.ADD", args[i], args[i + 1], args[i + 2], ret, r, dup, last,
+            "ON_DUPLICATE", "FIRST", ...labels);
         }
       }
     }
     // A sample older than the series' newest minus its retention is rejected by the server;
     // the contract drops it, so that error is expected and ignored.
-    return errorsOf(await pipe.exec() as Reply).filter((e) => !isRetentionError(e));
+    const errors = errorsOf(await pipe.exec() as Reply).filter((e) => !isRetentionError(e));
+    return { errors, series };
   }
 
   async function putRetrying(values: BucketValue[], keepExisting: boolean): Promise<void> {
     if (values.length === 0) return;
-    let errors = await put(values, keepExisting);
+    let { errors, series } = await put(values, keepExisting);
     if (errors.some(isMissingKey)) {
       // Keys vanished since we created them (FLUSHALL, restart without persistence).
       created.clear();
-      errors = await put(values, keepExisting);
+      ({ errors, series } = await put(values, keepExisting));
+    }
+    if (errors.some(isBlockPolicy)) {
+      // A key made by someone else (or auto-created) refuses rewrites: give it our policy.
+      const pipe = redis.pipeline();
+      for (const { key } of series) pipe.call("TS.ALTER", key, "DUPLICATE_POLICY", "LAST");
+      await pipe.exec();
+      ({ errors } = await put(values, keepExisting));
     }
     if (errors.length) throw new Error(`RedisTimeSeries write failed: ${errors[0].message}`);
   }
