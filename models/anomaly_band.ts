@@ -1,8 +1,8 @@
 /**
  * Forecast-band anomalies on closed hours: the actual against the p10-p90 band of the forecast
- * for that hour, scored robustly — (residual - median of the series' recent residuals) /
- * (1.4826 x their MAD), falling back to the band's width while a series has under a day of
- * history. A flag needs both: outside the band and |z| >= the threshold.
+ * for that hour, scored robustly: the residual in band-sigma units, centred and scaled by the
+ * median and 1.4826 x MAD of the series' recent such residuals (the band alone while a series
+ * has under a day of history). A flag needs both: outside the band and |z| >= the threshold.
  */
 import type { Sql } from "../lib/db.ts";
 import { HOUR_MS } from "./calendar.ts";
@@ -23,7 +23,7 @@ export interface BandObservation {
   p10: number;
   p50: number;
   p90: number;
-  /** actual - p50 of earlier hours of this series (open hours only). */
+  /** Normalised residuals ({@link normalisedResidual}) of earlier open hours of this series. */
   history: number[];
 }
 
@@ -42,6 +42,14 @@ export interface BandFlag {
   expected: number;
 }
 
+/**
+ * The residual in units of the band's own sigma ((p90 - p10) / 2.563 for a normal band), so
+ * busy and quiet hours of one series share one scale.
+ */
+export function normalisedResidual(actual: number, p10: number, p50: number, p90: number): number {
+  return (actual - p50) / Math.max(1, (p90 - p10) / 2.5631);
+}
+
 /** Scores one observation; a flag or null. */
 export function scoreBand(
   o: BandObservation,
@@ -49,14 +57,14 @@ export function scoreBand(
 ): BandFlag | null {
   if (o.p90 <= 0 && o.actual <= 0) return null; // closed and nothing sold
   if (o.actual >= o.p10 && o.actual <= o.p90) return null;
-  const bandSigma = Math.max(1, (o.p90 - o.p10) / 2.5631);
-  let center = 0, scale = bandSigma;
+  const u = normalisedResidual(o.actual, o.p10, o.p50, o.p90);
+  let center = 0, scale = 1;
   if (o.history.length >= 24) {
     const r = robustScale(o.history);
     center = r.center;
-    scale = Math.max(r.scale, 0.5 * bandSigma);
+    scale = Math.max(r.scale, 0.5);
   }
-  const z = (o.actual - o.p50 - center) / scale;
+  const z = (u - center) / scale;
   if (Math.abs(z) < th.bandZ) return null;
   return {
     kind: z > 0 ? "sales_high" : "sales_low",
@@ -134,7 +142,7 @@ export async function checkForecastBand(
       const f = scoreBand(obs, opts.thresholds);
       if (f) flags.push(f);
     }
-    if (r.p90 > 0 || obs.actual > 0) h.push(obs.actual - r.p50);
+    if (r.p90 > 0 || obs.actual > 0) h.push(normalisedResidual(obs.actual, r.p10, r.p50, r.p90));
   }
   return await writeBandFlags(sql, flags);
 }

@@ -58,7 +58,7 @@ export async function registerBaseline(
              floor(extract(epoch from ts) / ${WINDOW_MS / 1000})))::float8 as reg_windows,
            count(*) filter (where type = 'sale')::float8 as sales,
            count(*) filter (where type = 'sale' and discount_cents >=
-             ${th.heavyDiscount} * (total_cents + discount_cents) and discount_cents > 0)::float8
+             ${th.heavyDiscount}::float8 * (total_cents + discount_cents) and discount_cents > 0)::float8
              as heavy
     from receipts where ts >= ${from} and ts < ${to}`;
   const stores = await sql<{ store_id: string; center: number; scale: number }[]>`
@@ -108,7 +108,13 @@ export async function findRegisterPatterns(
   for (const [k, g] of groups) {
     const [store, register, w] = k.split("\u0000");
     const windowStart = Number(w), windowEnd = windowStart + WINDOW_MS;
-    const flag = (kind: RegisterFlag["kind"], score: number, actual: number, exp: number, ids: string[]) =>
+    const flag = (
+      kind: RegisterFlag["kind"],
+      score: number,
+      actual: number,
+      exp: number,
+      ids: string[],
+    ) =>
       flags.push({
         kind,
         store,
@@ -124,11 +130,18 @@ export async function findRegisterPatterns(
     const refunds = g.filter((r) => r.type === "refund");
     const lp = poissonTailLog10(refunds.length, base.refundRate);
     if (refunds.length >= th.burstMin && lp >= th.burstLog10P) {
-      flag("refund_burst", lp, refunds.length, base.refundRate, refunds.map((r) => r.transaction_id));
+      flag(
+        "refund_burst",
+        lp,
+        refunds.length,
+        base.refundRate,
+        refunds.map((r) => r.transaction_id),
+      );
     }
     const sales = g.filter((r) => r.type === "sale");
     const heavy = sales.filter((r) =>
-      r.discount_cents > 0 && r.discount_cents >= th.heavyDiscount * (r.total_cents + r.discount_cents)
+      r.discount_cents > 0 &&
+      r.discount_cents >= th.heavyDiscount * (r.total_cents + r.discount_cents)
     );
     const expHeavy = base.heavyDiscountShare * sales.length;
     const ld = poissonTailLog10(heavy.length, expHeavy);

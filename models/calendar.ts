@@ -28,7 +28,10 @@ function formatter(tz: string): Intl.DateTimeFormat {
 }
 
 /** Local hour (0-23), weekday (0 = Monday) and date (YYYY-MM-DD) of an instant in `tz`. */
-export function localParts(ms: number, tz: string): { hour: number; weekday: number; date: string } {
+export function localParts(
+  ms: number,
+  tz: string,
+): { hour: number; weekday: number; date: string } {
   const p: Record<string, string> = {};
   for (const part of formatter(tz).formatToParts(new Date(ms))) p[part.type] = part.value;
   return {

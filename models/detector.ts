@@ -37,7 +37,9 @@ export function detectInterval(times: number[]): number {
   }
   let best = 0, bestN = 0;
   for (const [d, n] of counts) if (n > bestN || (n === bestN && d < best)) [best, bestN] = [d, n];
-  if (!best) throw new Error("cannot detect a sampling interval: need at least two distinct timestamps");
+  if (!best) {
+    throw new Error("cannot detect a sampling interval: need at least two distinct timestamps");
+  }
   return best;
 }
 

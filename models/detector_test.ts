@@ -27,7 +27,9 @@ Deno.test("detector - flags planted spikes and a level shift, with few false ala
   const { intervalMs, scored } = detectSeries(points);
   assert.equal(intervalMs, 3_600_000);
   const flagged = scored.flatMap((s, i) => s.isAnomaly ? [i] : []);
-  for (const i of spikes) assert.ok(scored[i].isAnomaly, `spike at ${i} missed (score ${scored[i].score})`);
+  for (const i of spikes) {
+    assert.ok(scored[i].isAnomaly, `spike at ${i} missed (score ${scored[i].score})`);
+  }
   assert.ok(scored[shiftAt].isAnomaly, `level shift at ${shiftAt} missed`);
   const truth = new Set([...spikes, shiftAt, shiftAt + 1, shiftAt + 2, shiftAt + 3]);
   const tp = flagged.filter((i) => truth.has(i)).length;

@@ -5,7 +5,7 @@
  */
 import type { Sql } from "../lib/db.ts";
 import { HOUR_MS, loadSpecialDays, type SpecialDays } from "./calendar.ts";
-import { loadHourly, hourlyRange, type SeriesSet } from "./series.ts";
+import { hourlyRange, loadHourly, type SeriesSet } from "./series.ts";
 import {
   featureContext,
   fillRow,
@@ -20,8 +20,8 @@ import { conformalFactor, type ForecastModel, type Target } from "./forecast_mod
 import { backtest, type BacktestResult } from "./backtest.ts";
 import { initTf, rng, shuffledIndex } from "./tf.ts";
 import {
-  actor,
   activeVersion,
+  actor,
   loadExtra,
   loadNetwork,
   pgHandler,
@@ -118,7 +118,9 @@ export async function loadTrainingHistory(
   const days = set.length / 24;
   if (days < MIN_FORECAST_DAYS) {
     throw new Error(
-      `not enough history to train the forecast: ${days.toFixed(1)} days of hourly sales, need at least ${MIN_FORECAST_DAYS} (e.g. --from 2026-01-01 covering more days)`,
+      `not enough history to train the forecast: ${
+        days.toFixed(1)
+      } days of hourly sales, need at least ${MIN_FORECAST_DAYS} (e.g. --from 2026-01-01 covering more days)`,
     );
   }
   return set;
@@ -157,7 +159,11 @@ export async function trainForecast(
   const loss = await fitForecastNet(net, rows, { epochs, onProgress });
   const tFit = performance.now();
   onProgress({ model: "forecast", phase: "backtest", elapsedMs: tFit - t0 });
-  const qhat = conformalFactor(net, ctx, heldOutTargets(set.series.length, calStart, btStart, random));
+  const qhat = conformalFactor(
+    net,
+    ctx,
+    heldOutTargets(set.series.length, calStart, btStart, random),
+  );
   const model: ForecastModel = { net, vocab, qhat };
   const bt = backtest(model, ctx, btStart);
   const tBt = performance.now();

@@ -7,7 +7,7 @@
  * weeks before the origin, so one network serves small categories and whole stores alike.
  */
 import type { SeriesSet } from "./series.ts";
-import { hourCalendar, type HourCalendar, type SpecialDays } from "./calendar.ts";
+import { type HourCalendar, hourCalendar, type SpecialDays } from "./calendar.ts";
 
 /** Longest horizon, hours. */
 export const MAX_H = 48;

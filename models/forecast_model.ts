@@ -5,7 +5,13 @@
  * 80 % of actuals in practice, not only in the training loss.
  */
 import type { tf } from "./tf.ts";
-import { fillRow, MAX_H, NUM_FEATURES, type FeatureContext, type Vocab } from "./forecast_features.ts";
+import {
+  type FeatureContext,
+  fillRow,
+  MAX_H,
+  NUM_FEATURES,
+  type Vocab,
+} from "./forecast_features.ts";
 import { predictForecastNet } from "./forecast_net.ts";
 
 /** A loaded or freshly trained forecast model. */
@@ -102,7 +108,9 @@ export function conformalFactor(
     if (!(scale[i] > 0)) continue;
     const y = ctx.set.series[targets[i].s].values[targets[i].t] / scale[i];
     const lo = q[3 * i], mid = q[3 * i + 1], hi = q[3 * i + 2];
-    const e = y >= mid ? (y - mid) / Math.max(hi - mid, 1e-3) : (mid - y) / Math.max(mid - lo, 1e-3);
+    const e = y >= mid
+      ? (y - mid) / Math.max(hi - mid, 1e-3)
+      : (mid - y) / Math.max(mid - lo, 1e-3);
     scores.push(e);
   }
   if (scores.length < 20) return 1;

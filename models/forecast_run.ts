@@ -25,7 +25,14 @@ async function upsert(
   sql: Sql,
   resolution: "hour" | "day",
   model: string,
-  rows: { store: string; category: string; bucket: string; p10: number; p50: number; p90: number }[],
+  rows: {
+    store: string;
+    category: string;
+    bucket: string;
+    p10: number;
+    p50: number;
+    p90: number;
+  }[],
 ) {
   for (let i = 0; i < rows.length; i += 5000) {
     const part = rows.slice(i, i + 5000);
@@ -47,7 +54,9 @@ export async function runForecast(sql: Sql, now: number): Promise<ForecastRunRes
   const originMs = Math.floor(now / HOUR_MS) * HOUR_MS;
   const origin = new Date(originMs).toISOString();
   const active = await activeVersion(sql, "forecast");
-  if (!active) return { model: null, hourlyRows: 0, dailyRows: 0, origin, skipped: "no active model" };
+  if (!active) {
+    return { model: null, hourlyRows: 0, dailyRows: 0, origin, skipped: "no active model" };
+  }
   const model = await loadForecastModel(sql, active.version);
   const name = `forecast@${model.version}`;
   try {

@@ -142,7 +142,13 @@ export function calibration(
   }
   return acc.flatMap((a, b) =>
     a.n
-      ? [{ from: b / bins, to: (b + 1) / bins, count: a.n, predicted: a.p / a.n, observed: a.y / a.n }]
+      ? [{
+        from: b / bins,
+        to: (b + 1) / bins,
+        count: a.n,
+        predicted: a.p / a.n,
+        observed: a.y / a.n,
+      }]
       : []
   );
 }

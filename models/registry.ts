@@ -107,12 +107,15 @@ export async function listVersions(sql: Sql, name?: string): Promise<ModelVersio
 
 /** One version, or a RegistryError naming the versions that exist. */
 export async function getVersion(sql: Sql, name: string, version: number): Promise<ModelVersion> {
-  const [row] = await sql`select * from model_versions where name = ${name} and version = ${version}`;
+  const [row] =
+    await sql`select * from model_versions where name = ${name} and version = ${version}`;
   if (!row) {
     const have = (await listVersions(sql, name)).map((v) => v.version);
     throw new RegistryError(
       `${name} has no version ${version}; ${
-        have.length ? `versions: ${have.join(", ")}` : `train one first: deno task models train ${name}`
+        have.length
+          ? `versions: ${have.join(", ")}`
+          : `train one first: deno task models train ${name}`
       }`,
     );
   }

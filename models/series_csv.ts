@@ -87,12 +87,16 @@ export function parseSeriesCsv(text: string): CsvPoint[] {
     const t = parseTimestamp(row[ti] ?? "");
     if (t === null) {
       throw new CsvError(
-        `line ${i + 1}: "${row[ti] ?? ""}" is not a timestamp; use ISO-8601 (2026-03-01T14:00:00+01:00), "2026-03-01 14:00:00" or epoch seconds/milliseconds`,
+        `line ${i + 1}: "${
+          row[ti] ?? ""
+        }" is not a timestamp; use ISO-8601 (2026-03-01T14:00:00+01:00), "2026-03-01 14:00:00" or epoch seconds/milliseconds`,
       );
     }
     const value = Number(row[vi]);
     if (row[vi] === undefined || row[vi] === "" || !Number.isFinite(value)) {
-      throw new CsvError(`line ${i + 1}: value "${row[vi] ?? ""}" is not a number, e.g. 2026-03-01 14:00:00,42.5`);
+      throw new CsvError(
+        `line ${i + 1}: value "${row[vi] ?? ""}" is not a number, e.g. 2026-03-01 14:00:00,42.5`,
+      );
     }
     out.push({ raw: row[ti], t, value });
   }
@@ -106,5 +110,6 @@ export function formatScoredCsv(
 ): string {
   const q = (s: string) => /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
   return "timestamp,value,score,is_anomaly\n" +
-    rows.map((r) => `${q(r.raw)},${r.value},${r.score.toFixed(4)},${r.isAnomaly}`).join("\n") + "\n";
+    rows.map((r) => `${q(r.raw)},${r.value},${r.score.toFixed(4)},${r.isAnomaly}`).join("\n") +
+    "\n";
 }

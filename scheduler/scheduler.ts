@@ -68,7 +68,11 @@ export async function runJobOnce(
       ...details,
       durationMs: Math.round(performance.now() - started),
     });
-    log.info("job finished", { job: job.name, status, ms: Math.round(performance.now() - started) });
+    log.info("job finished", {
+      job: job.name,
+      status,
+      ms: Math.round(performance.now() - started),
+    });
     return status;
   } catch (e) {
     log.error("job failed", { job: job.name, error: errorMessage(e) });
