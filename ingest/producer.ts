@@ -11,7 +11,7 @@ import { FAMILIES, type Family, partitionOf, WORKER_GROUP } from "../lib/keys.ts
 import type { Runtime } from "../lib/runtime.ts";
 
 /** Entries sent per pipeline round trip: big enough to amortise, small enough to stay flat. */
-const CHUNK = 5_000;
+const CHUNK = 2_000;
 
 /** The stream an event is written to. */
 export function streamOf(rt: Pick<Runtime, "keys" | "partitions">, e: PosEvent): string {
@@ -19,29 +19,72 @@ export function streamOf(rt: Pick<Runtime, "keys" | "partitions">, e: PosEvent):
   return rt.keys.stream(familyOf(e), partitionOf(key, rt.partitions));
 }
 
+interface Pending {
+  rt: Runtime;
+  events: PosEvent[];
+  resolve(ids: string[]): void;
+  reject(e: Error): void;
+}
+interface Queue {
+  pending: Pending[];
+  running: boolean;
+}
+const queues = new WeakMap<object, Queue>();
+
 /**
- * XADDs each event (field `e` = encodeEvent) to its stream in pipelined round trips and returns
- * the entry ids in input order. Throws if Redis refuses any entry (nothing is retried here: a
- * caller that resends is safe because workers deduplicate by transaction id / event id).
+ * XADDs each event (field `e` = encodeEvent) to its stream and returns the entry ids in input
+ * order. Rejects if Redis refuses any of its entries (nothing is retried here: a caller that
+ * resends is safe because workers deduplicate by transaction id / event id).
+ *
+ * Concurrent calls on one Redis client are coalesced: one pipeline is in flight at a time and
+ * the calls that arrive meanwhile share the next round trip (up to CHUNK entries).
  */
-export async function publish(rt: Runtime, events: PosEvent[]): Promise<string[]> {
-  const ids: string[] = [];
-  for (let start = 0; start < events.length; start += CHUNK) {
-    const pipe = rt.redis.pipeline();
-    const end = Math.min(events.length, start + CHUNK);
-    for (let i = start; i < end; i++) {
-      pipe.xadd(streamOf(rt, events[i]), "*", "e", encodeEvent(events[i]));
+export function publish(rt: Runtime, events: PosEvent[]): Promise<string[]> {
+  if (events.length === 0) return Promise.resolve([]);
+  let q = queues.get(rt.redis);
+  if (!q) queues.set(rt.redis, q = { pending: [], running: false });
+  const queue = q;
+  return new Promise((resolve, reject) => {
+    queue.pending.push({ rt, events, resolve, reject });
+    if (!queue.running) void drain(rt, queue);
+  });
+}
+
+async function drain(rt: Runtime, q: Queue): Promise<void> {
+  q.running = true;
+  try {
+    while (q.pending.length) {
+      const batch: Pending[] = [];
+      let size = 0;
+      while (q.pending.length && (size === 0 || size + q.pending[0].events.length <= CHUNK)) {
+        const p = q.pending.shift()!;
+        batch.push(p);
+        size += p.events.length;
+      }
+      const pipe = rt.redis.pipeline();
+      for (const p of batch) {
+        for (const e of p.events) pipe.xadd(streamOf(p.rt, e), "*", "e", encodeEvent(e));
+      }
+      let results: [Error | null, unknown][] | null;
+      try {
+        results = await pipe.exec();
+        if (!results) throw new Error("Redis pipeline was discarded (connection lost)");
+      } catch (e) {
+        const err = new Error(`Redis did not take the events: ${(e as Error).message}; resend`);
+        for (const p of batch) p.reject(err);
+        continue;
+      }
+      let at = 0;
+      for (const p of batch) {
+        const mine = results.slice(at, at += p.events.length);
+        const failed = mine.find(([err]) => err);
+        if (failed) p.reject(new Error(`Redis refused an event: ${failed[0]!.message}`));
+        else p.resolve(mine.map(([, id]) => id as string));
+      }
     }
-    const results = await pipe.exec();
-    if (!results) {
-      throw new Error("Redis pipeline was discarded (connection lost); resend the batch");
-    }
-    for (const [err, id] of results) {
-      if (err) throw new Error(`Redis refused an event: ${err.message}`);
-      ids.push(id as string);
-    }
+  } finally {
+    q.running = false;
   }
-  return ids;
 }
 
 /** XINFO GROUPS reply: a list of flat [name, value, ...] arrays. */
