@@ -81,7 +81,12 @@ export function parseSalesQuery(search: URLSearchParams, scope: Scope, now: numb
   const read = (name: "from" | "to") => {
     const raw = search.get(name);
     if (raw === null || raw.trim() === "") return null;
-    return interval === "day" ? parseDay(name, raw) : align(parseInstant(name, raw));
+    if (interval === "day") return parseDay(name, raw);
+    const at = parseInstant(name, raw);
+    // A bare date as `to` means that whole (UTC) day: from=2026-11-25&to=2026-11-25 is 24 hours.
+    return name === "to" && /^\d{4}-\d{2}-\d{2}$/.test(raw.trim())
+      ? at + BUCKET_MS.day - step
+      : align(at);
   };
   const nowBucket = interval === "day" ? today(scope, now) : align(now);
   const fromRaw = read("from");
