@@ -121,3 +121,55 @@ export function freshnessLevel(ms: number | null): "ok" | "warn" | "bad" {
   if (ms === null) return "bad";
   return ms < 120_000 ? "ok" : ms < 600_000 ? "warn" : "bad";
 }
+
+/** Epoch ms of local midnight of the day containing `now` in `timezone`. */
+export function localMidnight(now: number, timezone: string): number {
+  const wall = (ms: number) => {
+    const parts = dateFormat(`w:${timezone}`, () =>
+      new Intl.DateTimeFormat("en-US", {
+        timeZone: timezone,
+        hourCycle: "h23",
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+      })).formatToParts(ms);
+    const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
+    return {
+      date: Date.UTC(get("year"), get("month") - 1, get("day")),
+      clock: Date.UTC(
+        get("year"),
+        get("month") - 1,
+        get("day"),
+        get("hour"),
+        get("minute"),
+        get("second"),
+      ),
+    };
+  };
+  const w = wall(now);
+  const offset = w.clock - Math.floor(now / 1000) * 1000;
+  let guess = w.date - offset;
+  // At a DST switch the offset at midnight differs from now's: correct once.
+  const g = wall(guess);
+  guess -= g.clock - g.date - (g.date === w.date ? 0 : 86_400_000);
+  return guess;
+}
+
+/** Epoch ms of local midnight of calendar date `YYYY-MM-DD` in `timezone`. */
+export function dateMidnight(date: string, timezone: string): number {
+  return localMidnight(Date.parse(`${date}T12:00:00Z`), timezone);
+}
+
+/** The calendar date (YYYY-MM-DD) at `ms` in `timezone`. */
+export function dateIn(ms: number, timezone: string): string {
+  return dateFormat(`d:${timezone}`, () =>
+    new Intl.DateTimeFormat("en-CA", {
+      timeZone: timezone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+    })).format(ms);
+}

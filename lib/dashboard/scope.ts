@@ -6,6 +6,7 @@
 import type { Sql } from "../db.ts";
 import { HttpError } from "../web/errors.ts";
 import type { Store } from "../stores.ts";
+export { localMidnight } from "./format.ts";
 
 /** The subject of a page. */
 export interface DashScope {
@@ -59,41 +60,4 @@ export async function loadDashScope(sql: Sql, storeId = "*"): Promise<DashScope>
     timezone: mostCommon(rows.map((s) => s.timezone), "UTC"),
     mixedCurrencies: currencies.length > 1 ? currencies : null,
   };
-}
-
-/** Epoch ms of local midnight of the day containing `now` in `timezone`. */
-export function localMidnight(now: number, timezone: string): number {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: timezone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  }).formatToParts(now);
-  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
-  const asUtc = Date.UTC(
-    get("year"),
-    get("month") - 1,
-    get("day"),
-    get("hour"),
-    get("minute"),
-    get("second"),
-  );
-  const offset = asUtc - Math.floor(now / 1000) * 1000;
-  const midnightUtc = Date.UTC(get("year"), get("month") - 1, get("day"));
-  // Offsets differ at DST switches; re-derive once at midnight itself.
-  const guess = midnightUtc - offset;
-  const p2 = new Intl.DateTimeFormat("en-US", {
-    timeZone: timezone,
-    hourCycle: "h23",
-    hour: "2-digit",
-    minute: "2-digit",
-  }).formatToParts(guess);
-  const h = Number(p2.find((p) => p.type === "hour")!.value);
-  const m = Number(p2.find((p) => p.type === "minute")!.value);
-  const drift = (h >= 12 ? h - 24 : h) * 3_600_000 + m * 60_000;
-  return guess - drift;
 }

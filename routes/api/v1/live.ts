@@ -55,7 +55,8 @@ export const handler: Handlers = {
         stop();
       },
     });
-    req.signal.addEventListener("abort", stop);
+    // Not req.signal: under Deno.serve it aborts as soon as the response starts. A closed
+    // connection cancels the body stream instead, which unsubscribes.
     return new Response(body, {
       headers: {
         "content-type": "text/event-stream; charset=utf-8",
