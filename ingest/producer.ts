@@ -39,7 +39,17 @@ const queues = new WeakMap<object, Queue>();
  * Concurrent calls on one Redis client are coalesced: one pipeline is in flight at a time and
  * the calls that arrive meanwhile share the next round trip (up to CHUNK entries).
  */
-export function publish(rt: Runtime, events: PosEvent[]): Promise<string[]> {
+export async function publish(rt: Runtime, events: PosEvent[]): Promise<string[]> {
+  if (events.length <= CHUNK) return await enqueue(rt, events);
+  // A large batch (a CSV backfill) goes in CHUNK-sized round trips, so memory stays flat.
+  const ids: string[] = [];
+  for (let i = 0; i < events.length; i += CHUNK) {
+    for (const id of await enqueue(rt, events.slice(i, i + CHUNK))) ids.push(id);
+  }
+  return ids;
+}
+
+function enqueue(rt: Runtime, events: PosEvent[]): Promise<string[]> {
   if (events.length === 0) return Promise.resolve([]);
   let q = queues.get(rt.redis);
   if (!q) queues.set(rt.redis, q = { pending: [], running: false });

@@ -89,3 +89,22 @@ Deno.test("producer - backlog counts XLEN before the group exists, then lag + pe
   assert.equal(await backlog(rt, "sales"), 6);
   assert.deepEqual(await backlogByFamily(rt), { sales: 6, inventory: 0, customers: 0 });
 });
+
+Deno.test("producer - large and concurrent batches keep input order per call", async () => {
+  await using rt = await testRuntime("producer_large");
+  const big = Array.from({ length: 4500 }, (_, i) => sale("s1", `b${i}`));
+  const small = Array.from({ length: 3 }, (_, i) => sale("s2", `c${i}`));
+  const [bigIds, smallIds, none] = await Promise.all([
+    publish(rt, big),
+    publish(rt, small),
+    publish(rt, []),
+  ]);
+  assert.equal(bigIds.length, 4500);
+  assert.equal(smallIds.length, 3);
+  assert.deepEqual(none, []);
+  const s1 = rt.keys.stream("sales", partitionOf("s1", rt.partitions));
+  const s1Ids = (await rt.redis.xrange(s1, "-", "+")).map(([id]) => id);
+  // Every id returned for the big batch is in its stream, in the order the events were given.
+  const mine = new Set(bigIds);
+  assert.deepEqual(s1Ids.filter((id) => mine.has(id)), bigIds);
+});
