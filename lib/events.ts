@@ -329,7 +329,7 @@ function validateReceipt(raw: object, ctx: ValidationContext): Validation {
   if (!r.success) return { ok: false, error: formatIssues(r.error.issues) };
   const d = r.data;
   const digits = currencyDigits(d.currency)!;
-  const example = formatMinor(1299, digits);
+  const example = () => formatMinor(1299, digits); // only needed for an error
   const lines: ReceiptLine[] = [];
   let sum = 0;
   for (let i = 0; i < d.lines.length; i++) {
@@ -340,7 +340,7 @@ function validateReceipt(raw: object, ctx: ValidationContext): Validation {
         ok: false,
         error: `lines[${i}].unit_price: expected an amount from 0 to ${
           formatMinor(LIMITS.maxUnitPriceCents, digits)
-        } with at most ${digits} decimals, e.g. ${example}; got ${show(l.unit_price)}`,
+        } with at most ${digits} decimals, e.g. ${example()}; got ${show(l.unit_price)}`,
       };
     }
     const discount = l.discount === undefined ? 0 : toMinorUnits(l.discount, digits);
@@ -366,7 +366,7 @@ function validateReceipt(raw: object, ctx: ValidationContext): Validation {
     return {
       ok: false,
       error:
-        `total: expected a non-negative amount with at most ${digits} decimals, e.g. ${example}; got ${
+        `total: expected a non-negative amount with at most ${digits} decimals, e.g. ${example()}; got ${
           show(d.total)
         }`,
     };
