@@ -347,7 +347,7 @@ export async function applyEvents(
     const newInvKeys = new Set(newInv.map((r) => `${r.store_id}\u0000${r.event_id}`));
     const freshInv = invOrder.filter((k) => newInvKeys.has(k)).map((k) => invByKey.get(k)!);
 
-    // Phase 2: raw rows, rollups, per-SKU days, customer stats, inventory locks — pipelined.
+    // Phase 2: raw rows, per-SKU days, customer stats, inventory row locks — pipelined.
     const rollups = emptyRollups();
     for (const p of fresh) addReceipt(rollups, p);
     const changes: StockChange[] = [];
@@ -376,23 +376,8 @@ export async function applyEvents(
     const sku = skuDaily(fresh);
     const cust = customerDeltas(fresh);
     const res = ["minute", "hour", "day"] as const;
-    const upserts = res.map((r) => {
-      const rows = sortedRows(rollups[r]);
-      return rows.length ? upsertRollup(tx, r, rows) : Promise.resolve([]);
-    });
-    // Buckets touched only by replayed receipts: re-read, so Redis is repaired on a replay.
-    const rereads = res.map((r) => {
-      const want = new Map<string, RollupRow>();
-      for (const p of replayed) {
-        for (const row of touchedKeys(p)[r]) {
-          const k = rollupKey(row.store_id, row.category, row.bucket);
-          if (!rollups[r].has(k)) want.set(k, row);
-        }
-      }
-      return want.size ? readRollup(tx, r, [...want.values()]) : Promise.resolve([]);
-    });
     const freshEvents = fresh.map((p) => p.event);
-    const [, , , , locked, ...rows] = await Promise.all([
+    const [, , , , locked] = await Promise.all([
       fresh.length ? insertReceipts(tx, fresh) : null,
       fresh.length ? insertLines(tx, freshEvents) : null,
       sku.length
@@ -440,28 +425,46 @@ export async function applyEvents(
           on conflict (store_id, sku) do update set updated_at = i.updated_at
           returning store_id, sku, on_hand, counted_at`
         : Promise.resolve([]),
+    ]);
+
+    // Phase 3: inventory levels (absolute) and the rollups, pipelined and last: the chain-wide
+    // rows are shared by every worker, so their locks are held only until the commit.
+    const levels = locked.map((row) => ({
+      ...row,
+      level: applyChanges(
+        { on_hand: row.on_hand, counted_at: row.counted_at ? row.counted_at.getTime() : null },
+        stock.get(`${row.store_id}\u0000${row.sku}`) ?? [],
+      ),
+    }));
+    const upserts = res.map((r) => {
+      const rows = sortedRows(rollups[r]);
+      return rows.length ? upsertRollup(tx, r, rows) : Promise.resolve([]);
+    });
+    // Buckets touched only by replayed receipts: re-read, so Redis is repaired on a replay.
+    const rereads = res.map((r) => {
+      const want = new Map<string, RollupRow>();
+      for (const p of replayed) {
+        for (const row of touchedKeys(p)[r]) {
+          const k = rollupKey(row.store_id, row.category, row.bucket);
+          if (!rollups[r].has(k)) want.set(k, row);
+        }
+      }
+      return want.size ? readRollup(tx, r, [...want.values()]) : Promise.resolve([]);
+    });
+    const [, ...rows] = await Promise.all([
+      levels.length
+        ? tx`
+        update inventory as i set on_hand = u.on_hand, counted_at = u.counted_at, updated_at = now()
+        from unnest(${levels.map((n) => n.store_id)}::text[], ${levels.map((n) => n.sku)}::text[],
+          ${levels.map((n) => n.level.on_hand)}::int4[],
+          ${
+          levels.map((n) => n.level.counted_at === null ? null : iso(n.level.counted_at))
+        }::timestamptz[]) as u(store_id, sku, on_hand, counted_at)
+        where i.store_id = u.store_id and i.sku = u.sku`
+        : null,
       ...upserts,
       ...rereads,
     ]);
-
-    // Phase 3: new inventory levels, absolute.
-    if (locked.length) {
-      const next = locked.map((row) => {
-        const level = applyChanges(
-          { on_hand: row.on_hand, counted_at: row.counted_at ? row.counted_at.getTime() : null },
-          stock.get(`${row.store_id}\u0000${row.sku}`) ?? [],
-        );
-        return { ...row, level };
-      });
-      await tx`
-        update inventory as i set on_hand = u.on_hand, counted_at = u.counted_at, updated_at = now()
-        from unnest(${next.map((n) => n.store_id)}::text[], ${next.map((n) => n.sku)}::text[],
-          ${next.map((n) => n.level.on_hand)}::int4[],
-          ${
-        next.map((n) => n.level.counted_at === null ? null : iso(n.level.counted_at))
-      }::timestamptz[]) as u(store_id, sku, on_hand, counted_at)
-        where i.store_id = u.store_id and i.sku = u.sku`;
-    }
     crashPoint("before-commit");
     const buckets: BucketValue[] = [];
     [...res, ...res].forEach((r, i) => {

@@ -65,6 +65,7 @@ async function consumerLoop(
   rt: Runtime,
   deps: BatchDeps,
   streams: string[],
+  mine: string[],
   name: string,
   o: Required<Pick<WorkerOptions, "batch" | "blockMs" | "claimIdleMs" | "maxDeliveries">>,
 ): Promise<void> {
@@ -72,7 +73,7 @@ async function consumerLoop(
   const reader = rt.redis.duplicate();
   reader.on("error", () => {});
   const locate = streamLocator(rt.keys, rt.partitions);
-  const perStream = Math.max(10, Math.ceil(o.batch / streams.length));
+  const perStream = Math.max(10, Math.ceil(o.batch / mine.length));
   const claimEvery = Math.min(o.claimIdleMs, 5_000);
   let nextClaim = Date.now() + Math.random() * claimEvery;
   let failures = 0;
@@ -111,8 +112,8 @@ async function consumerLoop(
           "BLOCK",
           o.blockMs,
           "STREAMS",
-          ...streams,
-          ...streams.map(() => ">"),
+          ...mine,
+          ...mine.map(() => ">"),
         ) as [string, RawEntry[]][] | null;
         failures = 0;
         const entries = entriesFromRead(reply, locate);
@@ -135,7 +136,7 @@ async function consumerLoop(
 }
 
 async function maintenance(rt: Runtime, streams: string[], signal: AbortSignal, every: number) {
-  let lastPartitions = 0;
+  let lastPartitions = Date.now();
   while (!signal.aborted) {
     try {
       if (Date.now() - lastPartitions > 3_600_000) {
@@ -151,6 +152,26 @@ async function maintenance(rt: Runtime, streams: string[], signal: AbortSignal, 
     }
     await sleep(every, signal);
   }
+}
+
+/**
+ * The streams consumer `i` of `n` reads: partitions p with p mod n = i (of every family), so
+ * the loops of one process do not contend for the same stores' rows in PostgreSQL. Any
+ * consumer may still claim any stream's pending entries; affinity is about speed, never about
+ * correctness. With more consumers than partitions every loop reads every stream.
+ */
+export function affinity(
+  rt: Pick<Runtime, "keys" | "partitions">,
+  families: readonly Family[],
+  i: number,
+  n: number,
+): string[] {
+  const all = families.flatMap((f) => rt.keys.streams(f, rt.partitions));
+  if (n > rt.partitions) return all;
+  return families.flatMap((f) =>
+    Array.from({ length: rt.partitions }, (_, p) => p).filter((p) => p % n === i)
+      .map((p) => rt.keys.stream(f, p))
+  );
 }
 
 /**
@@ -188,10 +209,23 @@ export async function runWorkers(rt: Runtime, opts: WorkerOptions): Promise<void
     maxDeliveries: opts.maxDeliveries ?? 5,
   };
   log.info("workers started", { consumers, streams: streams.length, batch: o.batch, name: base });
-  const loops = Array.from(
-    { length: consumers },
-    (_, i) => consumerLoop(rt, deps, streams, consumers === 1 ? base : `${base}-${i}`, o),
-  );
+  try {
+    // Before the first insert, so receipts land in month partitions rather than the default.
+    await ensurePartitions(rt.sql, rt.clock.now());
+  } catch (e) {
+    log.warn("cannot create receipt partitions yet; maintenance will retry", {
+      error: errorMessage(e),
+    });
+  }
+  const loops = Array.from({ length: consumers }, (_, i) =>
+    consumerLoop(
+      rt,
+      deps,
+      streams,
+      affinity(rt, families, i, consumers),
+      consumers === 1 ? base : `${base}-${i}`,
+      o,
+    ));
   const every = opts.maintenanceEveryMs ?? 10_000;
   if (every > 0) loops.push(maintenance(rt, streams, opts.signal, every));
   await Promise.all(loops);

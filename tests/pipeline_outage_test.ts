@@ -89,7 +89,7 @@ Deno.test("pipeline - PostgreSQL unreachable under load: retried, nothing lost o
   }
 });
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
@@ -119,7 +119,7 @@ function startRedis(port: number, dir: string) {
 
 Deno.test("pipeline - Redis killed and restarted from its AOF under load: totals exact", async () => {
   const dir = await Deno.makeTempDir({ prefix: "tillstream_aof_" });
-  const port = await freePort();
+  const port = freePort();
   let server = startRedis(port, dir);
   await using db = await testDb("redis_restart");
   await seedStores(db.sql);

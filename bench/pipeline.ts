@@ -1,0 +1,194 @@
+/**
+ * `deno task bench pipeline [--seconds N] [--rate R] [--consumers C] [--batch B] [--json]`:
+ * the full stream path — XADD → worker → PostgreSQL + Redis → live:updates — on a database and
+ * key prefix of its own (removed at the end).
+ *
+ * A Web Worker produces receipts (event time = now) at R events/s, or, without --rate, as fast
+ * as a backlog cap allows (then `events_per_s` is the worker's sustained throughput). The
+ * stream workers run in this process; per entry, latency is measured from its XADD (the entry
+ * id's millisecond part, Redis's clock on this machine) to its batch's PostgreSQL commit and to
+ * its values being written to Redis. `worker_rss_mb` is this process's resident memory.
+ */
+import { loadConfig } from "../lib/config.ts";
+import { connect, ensureDatabase, withDatabase } from "../lib/db.ts";
+import { migrate } from "../lib/migrate.ts";
+import { openRuntime } from "../lib/runtime.ts";
+import { setLogLevel } from "../lib/log.ts";
+import { numberFlag, parseCli, UsageError } from "../cli/args.ts";
+import { runWorkers } from "../pipeline/worker.ts";
+import type { BatchInfo } from "../pipeline/batch.ts";
+import { seedStores } from "../tests/pipeline_fixtures.ts";
+import { drained } from "../tests/pipeline_helpers.ts";
+import type { ProducerJob, ProducerResult } from "./support/pipeline_producer.ts";
+
+const OPTIONS = {
+  seconds: { type: "string" },
+  rate: { type: "string" },
+  consumers: { type: "string" },
+  batch: { type: "string" },
+  stores: { type: "string" },
+  json: { type: "boolean" },
+} as const;
+
+/** Latencies in 1 ms bins up to 60 s: constant memory whatever the event count. */
+class Histogram {
+  bins = new Uint32Array(60_001);
+  n = 0;
+  add(ms: number, count = 1) {
+    this.bins[Math.max(0, Math.min(60_000, Math.round(ms)))] += count;
+    this.n += count;
+  }
+  pct(p: number): number {
+    let want = Math.ceil(this.n * p), seen = 0;
+    for (let i = 0; i < this.bins.length; i++) {
+      seen += this.bins[i];
+      if (seen >= want && want > 0) return i;
+    }
+    want = 0;
+    return want;
+  }
+  summary() {
+    return { p50: this.pct(0.5), p95: this.pct(0.95), p99: this.pct(0.99) };
+  }
+}
+
+const mb = (b: number) => Math.round(b / 1048576);
+
+/** Runs the pipeline benchmark; prints a summary or JSON. */
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseCli(args, OPTIONS);
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const seconds = numberFlag("seconds", values.seconds) ?? 10;
+  const rate = numberFlag("rate", values.rate) ?? 0;
+  const consumers = numberFlag("consumers", values.consumers) ?? 2;
+  const batch = numberFlag("batch", values.batch) ?? 2000;
+  const storeCount = numberFlag("stores", values.stores) ?? 50;
+  if (seconds <= 0 || rate < 0 || consumers < 1 || batch < 1) {
+    throw new UsageError("--seconds > 0, --rate >= 0, --consumers >= 1, --batch >= 1");
+  }
+  setLogLevel("warn");
+  const base = loadConfig();
+  const tag = `bench_${Date.now().toString(36)}_${
+    crypto.getRandomValues(new Uint32Array(1))[0].toString(36)
+  }`;
+  const dbUrl = withDatabase(base.DATABASE_URL, `ts_${tag}`);
+  const config = {
+    ...base,
+    DATABASE_URL: dbUrl,
+    TILLSTREAM_KEY_PREFIX: `${base.TILLSTREAM_KEY_PREFIX}${tag}:`,
+  };
+  await ensureDatabase(dbUrl);
+  const rt = await openRuntime(config, { name: "bench-worker", poolSize: consumers + 2 });
+  const commit = new Histogram(), visible = new Histogram();
+  const stats = { batches: 0, events: 0, txMs: 0, redisMs: 0, windowEvents: 0 };
+  let windowStart = Infinity, windowEnd = 0;
+  const onBatch = (b: BatchInfo) => {
+    stats.batches++;
+    stats.events += b.entries.length;
+    stats.txMs += b.committedAt - b.readAt;
+    stats.redisMs += b.visibleAt - b.committedAt;
+    if (b.committedAt >= windowStart && b.committedAt <= windowEnd) {
+      stats.windowEvents += b.entries.length;
+    }
+    for (const e of b.entries) {
+      const added = Number(e.id.slice(0, e.id.indexOf("-")));
+      commit.add(b.committedAt - added);
+      visible.add(b.visibleAt - added);
+    }
+  };
+  const producer = new Worker(new URL("./support/pipeline_producer.ts", import.meta.url), {
+    type: "module",
+  });
+  const controller = new AbortController();
+  let out: Record<string, unknown> = {};
+  try {
+    await migrate(rt.sql);
+    const stores = await seedStores(rt.sql, storeCount);
+    const rssStart = Deno.memoryUsage().rss;
+    const workers = runWorkers(rt, { signal: controller.signal, consumers, batch, onBatch });
+    const job: ProducerJob = {
+      redisUrl: config.REDIS_URL,
+      prefix: config.TILLSTREAM_KEY_PREFIX,
+      partitions: rt.partitions,
+      stores,
+      seconds,
+      rate,
+      maxBacklog: 100_000,
+    };
+    const done = new Promise<ProducerResult>((resolve, reject) => {
+      producer.onmessage = (e) => resolve(e.data);
+      producer.onerror = (e) => reject(new Error(`producer failed: ${e.message}`));
+    });
+    // The first second is warm-up (connections, JIT, first partitions); measure after it.
+    const started = Date.now();
+    windowStart = started + Math.min(1000, seconds * 200);
+    windowEnd = started + seconds * 1000;
+    producer.postMessage(job);
+    const rssSamples: number[] = [];
+    const sampler = setInterval(() => rssSamples.push(Deno.memoryUsage().rss), 500);
+    const produced = await done;
+    await drained(rt, 120_000);
+    clearInterval(sampler);
+    controller.abort();
+    await workers;
+    const [{ n }] = await rt.sql`select count(*)::int n from receipts`;
+    const live = await rt.redis.xlen(rt.keys.liveUpdates);
+    out = {
+      benchmark: "pipeline",
+      cores: navigator.hardwareConcurrency,
+      seconds,
+      rate: rate || "max",
+      consumers,
+      batch,
+      stores: storeCount,
+      produced: produced.sent,
+      committed_receipts: n,
+      events_per_s: Math.round(stats.windowEvents / ((windowEnd - windowStart) / 1000)),
+      latency_ms: { commit: commit.summary(), redis: visible.summary() },
+      worker_rss_mb: {
+        start: mb(rssStart),
+        max: mb(Math.max(rssStart, ...rssSamples)),
+        end: mb(Deno.memoryUsage().rss),
+      },
+      batches: stats.batches,
+      avg_batch: Math.round(stats.events / Math.max(1, stats.batches)),
+      avg_read_to_commit_ms: Number((stats.txMs / Math.max(1, stats.batches)).toFixed(1)),
+      avg_redis_write_ms: Number((stats.redisMs / Math.max(1, stats.batches)).toFixed(1)),
+      live_updates: live,
+    };
+  } finally {
+    controller.abort();
+    producer.terminate();
+    let cursor = "0";
+    do {
+      const [next, found] = await rt.redis.scan(
+        cursor,
+        "MATCH",
+        `${config.TILLSTREAM_KEY_PREFIX}*`,
+        "COUNT",
+        1000,
+      );
+      cursor = next;
+      if (found.length) await rt.redis.unlink(...found);
+    } while (cursor !== "0");
+    await rt.close();
+    const admin = connect(withDatabase(base.DATABASE_URL, "postgres"), { max: 1 });
+    await admin`drop database if exists ${admin(`ts_${tag}`)} with (force)`;
+    await admin.end();
+  }
+  if (values.json) console.log(JSON.stringify(out));
+  else {
+    const l = out.latency_ms as Record<string, Record<string, number>>;
+    const r = out.worker_rss_mb as Record<string, number>;
+    console.log(
+      [
+        `pipeline: ${out.events_per_s} events/s committed (rate ${out.rate}, ${seconds} s, ${consumers} consumers, batch ≤ ${batch})`,
+        `latency XADD → PostgreSQL commit  p50 ${l.commit.p50} ms  p95 ${l.commit.p95} ms  p99 ${l.commit.p99} ms`,
+        `latency XADD → visible in Redis   p50 ${l.redis.p50} ms  p95 ${l.redis.p95} ms  p99 ${l.redis.p99} ms`,
+        `batches ${out.batches} (avg ${out.avg_batch} entries, read→commit ${out.avg_read_to_commit_ms} ms, Redis write ${out.avg_redis_write_ms} ms)`,
+        `worker RSS ${r.start} → max ${r.max} → ${r.end} MB; ${out.committed_receipts} receipts in PostgreSQL; ${out.live_updates} live updates`,
+      ].join("\n"),
+    );
+  }
+  return 0;
+}
