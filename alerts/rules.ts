@@ -43,7 +43,7 @@ const anomaly = z.object({
     kinds: z.array(z.string()).optional(),
     /** A flag counts while its window ended less than this long ago. */
     lookback_min: z.number().int().min(1).max(10080).default(60),
-  }).strict(),
+  }).strict().prefault({}),
 });
 
 const inventory = z.object({
@@ -127,11 +127,19 @@ export class ValidationError extends Error {
 }
 
 /** Converts zod issues into {@link ValidationError} issues. */
-export function toIssues(error: z.ZodError): { path: (string | number)[]; message: string }[] {
-  return error.issues.map((i) => ({
-    path: i.path.map((p) => typeof p === "symbol" ? String(p) : p),
-    message: i.message,
-  }));
+export function toIssues(
+  error: z.ZodError,
+  types: readonly string[] = ["threshold", "anomaly", "inventory", "pipeline"],
+): { path: (string | number)[]; message: string }[] {
+  return error.issues.map((i) => {
+    const path = i.path.map((p) => typeof p === "symbol" ? String(p) : p);
+    // A bad discriminator only says "Invalid input"; say what the choices are.
+    const badType = i.code === "invalid_union" && path.at(-1) === "type";
+    return {
+      path,
+      message: badType ? `unknown type; use one of ${types.join(", ")}` : i.message,
+    };
+  });
 }
 
 /** Validates `input` as a rule; throws {@link ValidationError} naming each bad field. */

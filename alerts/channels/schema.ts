@@ -71,10 +71,21 @@ export const DEFAULT_RETRY: RetrySettings = {
   timeout_ms: 10_000,
 };
 
+/** Channel type names. */
+export const CHANNEL_TYPES = [
+  "in_app",
+  "webhook",
+  "slack",
+  "teams",
+  "email",
+  "pagerduty",
+  "web_push",
+] as const;
+
 /** Validates `input` as a channel; throws ValidationError naming each bad field. */
 export function parseChannel(input: unknown): Channel {
   const r = channelSchema.safeParse(input);
-  if (!r.success) throw new ValidationError(toIssues(r.error));
+  if (!r.success) throw new ValidationError(toIssues(r.error, CHANNEL_TYPES));
   return r.data;
 }
 
