@@ -39,7 +39,8 @@ export const ROLES = {
   },
   worker: async (rt: Runtime, opts: RoleOptions) =>
     (await import("../pipeline/worker.ts")).runWorkers(rt, opts),
-  scheduler: idle("scheduler", "models and alerts"),
+  scheduler: async (rt: Runtime, opts: RoleOptions) =>
+    (await import("../scheduler/scheduler.ts")).runScheduler(rt, { signal: opts.signal }),
   simulator: idle("simulator", "ingestion"),
 } satisfies Record<string, Role>;
 

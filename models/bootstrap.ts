@@ -1,0 +1,81 @@
+/**
+ * First models on a fresh install: as soon as the rollups hold enough recent history (the
+ * simulator backfills ~28 days at start), train, promote and run the forecast, churn and demand
+ * models, so a new user sees outputs within minutes instead of after the weekly retrain.
+ * Cheap when there is nothing to do; a refused or failed attempt is not retried for 6 hours.
+ */
+import type { Sql } from "../lib/db.ts";
+import { log } from "../lib/log.ts";
+import { DAY_MS, HOUR_MS } from "./calendar.ts";
+import { hourlyRange } from "./series.ts";
+import { MIN_FORECAST_DAYS, trainForecast } from "./forecast.ts";
+import { runForecast } from "./forecast_run.ts";
+import { runChurn, trainChurn } from "./churn.ts";
+import { runDemand, trainDemand } from "./demand.ts";
+import { activeVersion, actor, promote } from "./registry.ts";
+
+const RETRY_MS = 6 * HOUR_MS;
+
+async function recentlyTried(sql: Sql, name: string, now: number): Promise<boolean> {
+  const [r] = await sql`select max(at) as at from model_events
+                        where name = ${name} and action in ('register', 'refuse')`;
+  return !!r?.at && now - new Date(r.at).getTime() < RETRY_MS;
+}
+
+/** Trains whatever has no active version yet and has enough data; returns what it did. */
+export async function bootstrapModels(sql: Sql, now: number): Promise<Record<string, unknown>> {
+  const done: Record<string, unknown> = {};
+  const who = actor("scheduler");
+
+  if (!(await activeVersion(sql, "forecast"))) {
+    const range = await hourlyRange(sql);
+    const days = range ? (range.to - range.from) / DAY_MS : 0;
+    if (!range || days < MIN_FORECAST_DAYS || range.to < now - 3 * HOUR_MS) {
+      done.forecast = `waiting for history (${
+        days.toFixed(1)
+      } days, need ${MIN_FORECAST_DAYS} up to now)`;
+    } else if (await recentlyTried(sql, "forecast", now)) {
+      done.forecast = "tried recently";
+    } else {
+      const t = await trainForecast(sql, { now, trainedBy: who });
+      const p = await promote(sql, "forecast", t.version, { actor: who });
+      done.forecast = { version: t.version, promoted: p.promoted, reason: p.reason };
+      if (p.promoted) done.forecastRun = await runForecast(sql, now);
+      log.info("bootstrap: first forecast model", { version: t.version, promoted: p.promoted });
+    }
+  } else {
+    const [f] = await sql`select count(*)::int as n from forecasts
+                          where resolution = 'hour' and bucket >= ${new Date(now)}`;
+    if (!f.n) done.forecastRun = await runForecast(sql, now);
+  }
+
+  if (!(await activeVersion(sql, "churn")) && !(await recentlyTried(sql, "churn", now))) {
+    const [c] = await sql`select count(*)::int as n from customer_stats`;
+    if (c.n >= 50) {
+      try {
+        const t = await trainChurn(sql, { now, trainedBy: who });
+        const p = await promote(sql, "churn", t.version, { actor: who });
+        done.churn = { version: t.version, promoted: p.promoted, reason: p.reason };
+        if (p.promoted) done.churnRun = await runChurn(sql, now);
+      } catch (e) {
+        done.churn = `not trained: ${(e as Error).message}`;
+      }
+    }
+  }
+
+  const [inv] = await sql`select (select count(*) from inventory)::int as inv,
+                                 (select count(*) from stock_risk)::int as risk`;
+  if (inv.inv > 0 && inv.risk === 0) {
+    if (!(await activeVersion(sql, "demand")) && !(await recentlyTried(sql, "demand", now))) {
+      try {
+        const t = await trainDemand(sql, { now, trainedBy: who });
+        await promote(sql, "demand", t.version, { actor: who });
+      } catch (e) {
+        done.demandTrain = `not trained: ${(e as Error).message}`;
+      }
+    }
+    done.demandRun = await runDemand(sql, now);
+  }
+  if (!Object.keys(done).length) return { skipped: "all models present" };
+  return done;
+}
