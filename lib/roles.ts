@@ -41,7 +41,10 @@ export const ROLES = {
     (await import("../pipeline/worker.ts")).runWorkers(rt, opts),
   scheduler: async (rt: Runtime, opts: RoleOptions) =>
     (await import("../scheduler/scheduler.ts")).runScheduler(rt, { signal: opts.signal }),
-  simulator: idle("simulator", "ingestion"),
+  simulator: async (rt: Runtime, opts: RoleOptions) => {
+    const { runSimulatorRole } = await import("../ingest/simulator/role.ts");
+    await runSimulatorRole(rt, opts);
+  },
 } satisfies Record<string, Role>;
 
 /** Name of a role. */

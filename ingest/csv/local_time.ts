@@ -6,7 +6,7 @@
  */
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
-const offsetCache = new Map<string, number>();
+const offsetCache = new Map<string, Map<number, number>>();
 
 function formatter(tz: string): Intl.DateTimeFormat {
   let f = formatters.get(tz);
@@ -38,10 +38,11 @@ export function isTimeZone(tz: string): boolean {
 
 /** Offset of `tz` from UTC at instant `ms`, in minutes (e.g. 60 for London in summer). */
 export function zoneOffsetMinutes(ms: number, tz: string): number {
-  // Offsets only change on whole quarter hours in practice; cache per 15-minute slot.
+  // Offsets only change on whole quarter hours in practice; cache per zone and 15-minute slot.
   const slot = Math.floor(ms / 900_000);
-  const key = `${tz}|${slot}`;
-  const hit = offsetCache.get(key);
+  let cache = offsetCache.get(tz);
+  if (!cache) offsetCache.set(tz, cache = new Map());
+  const hit = cache.get(slot);
   if (hit !== undefined) return hit;
   const p: Record<string, number> = {};
   for (const part of formatter(tz).formatToParts(new Date(slot * 900_000))) {
@@ -49,8 +50,8 @@ export function zoneOffsetMinutes(ms: number, tz: string): number {
   }
   const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
   const off = Math.round((asUtc - slot * 900_000) / 60_000);
-  if (offsetCache.size > 200_000) offsetCache.clear();
-  offsetCache.set(key, off);
+  if (cache.size > 100_000) cache.clear();
+  cache.set(slot, off);
   return off;
 }
 
