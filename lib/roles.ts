@@ -24,7 +24,7 @@ export function aborted(signal: AbortSignal): Promise<void> {
 }
 
 /** A role that is not built yet: it says so and idles until shutdown. */
-function idle(name: string, issue: string): Role {
+export function idle(name: string, issue: string): Role {
   return async (_rt, { signal }) => {
     log.warn(`${name} role has nothing to run yet (${issue}); idling until shutdown`);
     await aborted(signal);
