@@ -38,6 +38,12 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
   });
 }
 
+/** 503 for an outage of a store we depend on; the cause is logged, not shown. */
+function unavailable(what: string, cause: unknown): Response {
+  log.error(`ingest: ${what}`, { error: errorMessage(cause) });
+  return json(503, { error: `${what}; retry the whole request shortly` }, { "retry-after": "5" });
+}
+
 const EXAMPLE_AUTH = "Authorization: Bearer tsk_...";
 
 /** Handles one ingest request against the runtime's Redis and store directory. */
@@ -50,7 +56,12 @@ export async function handleEvents(req: Request, rt: Runtime): Promise<Response>
         `missing connector key: send "${EXAMPLE_AUTH}" (create one with: deno task keys create --name NAME)`,
     }, { "www-authenticate": "Bearer" });
   }
-  const key = await verifyKey(rt, m[1]);
+  let key;
+  try {
+    key = await verifyKey(rt, m[1]);
+  } catch (e) {
+    return unavailable("connector keys cannot be checked (database unreachable)", e);
+  }
   if (!key) {
     return json(401, {
       error: "unknown or revoked connector key; list keys with: deno task keys list",
@@ -93,7 +104,13 @@ export async function handleEvents(req: Request, rt: Runtime): Promise<Response>
   }
   if (!parsed.ok) return json(400, { error: parsed.error, accepted: 0, rejected: [] });
 
-  const ctx = { now: rt.clock.now(), stores: await storeDirectory(rt) };
+  let stores;
+  try {
+    stores = await storeDirectory(rt);
+  } catch (e) {
+    return unavailable("the store directory cannot be read (database unreachable)", e);
+  }
+  const ctx = { now: rt.clock.now(), stores };
   const good: PosEvent[] = [];
   const rejected: Rejection[] = [];
   for (const item of parsed.items) {
@@ -124,10 +141,7 @@ export async function handleEvents(req: Request, rt: Runtime): Promise<Response>
   try {
     await publish(rt, good);
   } catch (e) {
-    log.error("ingest could not publish to Redis", { error: errorMessage(e), key: key.id });
-    return json(503, { error: "the event store is unavailable; retry the whole request shortly" }, {
-      "retry-after": "5",
-    });
+    return unavailable("the event store (Redis) is unavailable", e);
   }
   return json(202, { accepted: good.length, rejected } satisfies IngestResult);
 }

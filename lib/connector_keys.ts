@@ -106,21 +106,31 @@ const CACHE_MAX = 10_000;
 
 /**
  * Checks a bearer token; returns the key or null when it is unknown or revoked. Results
- * (including misses) are cached briefly per runtime.
+ * (including misses) are cached briefly per runtime; while PostgreSQL is unreachable the last
+ * known answer is served. Throws only when PostgreSQL is down and the token was never seen.
  */
 export async function verifyKey(
-  rt: Pick<Runtime, "sql">,
+  rt: Pick<Runtime, "sql"> & Partial<Pick<Runtime, "clock">>,
   token: string,
 ): Promise<VerifiedKey | null> {
   if (!token.startsWith(KEY_PREFIX) || token.length > 200) return null;
   const hash = await hashKey(token);
   let cache = caches.get(rt.sql);
   if (!cache) caches.set(rt.sql, cache = new Map());
-  const now = Date.now();
+  // The runtime clock, so tests can age the cache without waiting.
+  const now = rt.clock?.now() ?? Date.now();
   const hit = cache.get(hash);
   if (hit && now - hit.at < KEY_CACHE_TTL_MS) return hit.key;
-  const rows = await rt.sql<{ id: string; name: string; stores: string[] | null }[]>`
-    select id, name, stores from connector_keys where key_hash = ${hash} and revoked_at is null`;
+  let rows;
+  try {
+    rows = await rt.sql<{ id: string; name: string; stores: string[] | null }[]>`
+      select id, name, stores from connector_keys where key_hash = ${hash} and revoked_at is null`;
+  } catch (e) {
+    // PostgreSQL down: keep serving what was known (ingest only needs Redis), retry in 1 s.
+    if (!hit) throw e;
+    hit.at = now - KEY_CACHE_TTL_MS + 1_000;
+    return hit.key;
+  }
   const key = rows.length
     ? {
       id: rows[0].id,

@@ -218,11 +218,15 @@ const directories = new WeakMap<object, Cached>();
 /**
  * Map of store id → {currency, timezone}, cached per runtime for {@link DIRECTORY_TTL_MS}, so a
  * store added by the CLI in another process is known within a few seconds. Concurrent callers
- * share one reload.
+ * share one reload. While PostgreSQL is unreachable the last snapshot is served.
  */
-export async function storeDirectory(rt: Pick<Runtime, "sql">): Promise<Map<string, StoreInfo>> {
+export async function storeDirectory(
+  rt: Pick<Runtime, "sql"> & Partial<Pick<Runtime, "clock">>,
+): Promise<Map<string, StoreInfo>> {
   const cached = directories.get(rt.sql);
-  const now = Date.now();
+  // The runtime clock, so tests can age the cache without waiting.
+  const clock = () => rt.clock?.now() ?? Date.now();
+  const now = clock();
   if (cached && now - cached.at < DIRECTORY_TTL_MS) return cached.map;
   if (cached?.loading) return cached.loading;
   const loading = (async () => {
@@ -231,16 +235,20 @@ export async function storeDirectory(rt: Pick<Runtime, "sql">): Promise<Map<stri
     const map = new Map(
       rows.map((r) => [r.id, { currency: r.currency.trim(), timezone: r.timezone }]),
     );
-    directories.set(rt.sql, { at: Date.now(), map });
+    directories.set(rt.sql, { at: clock(), map });
     return map;
   })();
   directories.set(rt.sql, { at: cached?.at ?? 0, map: cached?.map ?? new Map(), loading });
   try {
     return await loading;
   } catch (e) {
-    if (cached) directories.set(rt.sql, cached);
-    else directories.delete(rt.sql);
-    throw e;
+    if (!cached || cached.at === 0) {
+      directories.delete(rt.sql);
+      throw e;
+    }
+    // PostgreSQL down: serve the last snapshot (ingest only needs Redis); retry in 1 s.
+    directories.set(rt.sql, { at: clock() - DIRECTORY_TTL_MS + 1_000, map: cached.map });
+    return cached.map;
   }
 }
 
