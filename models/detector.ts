@@ -135,7 +135,11 @@ export class OnlineDetector {
     if (this.resid.length > this.window) this.resid.shift();
     if ((this.seen % 5 === 0 || !Number.isFinite(this.sigma)) && this.resid.length >= 10) {
       const med = median(this.resid);
-      this.sigma = 1.4826 * median(this.resid.map((x) => Math.abs(x - med)));
+      const dev = this.resid.map((x) => Math.abs(x - med));
+      // Discrete data (counts, repeated values) can have MAD 0; half the mean deviation keeps
+      // the scale honest without letting a few large residuals dominate it.
+      const meanDev = dev.reduce((a, b) => a + b, 0) / dev.length;
+      this.sigma = Math.max(1.4826 * median(dev), 0.5 * 1.2533 * meanDev);
     }
     this.seen++;
     return { t, value, expected, score, isAnomaly };
