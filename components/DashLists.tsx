@@ -71,38 +71,40 @@ export function VelocityList({ rows, currency }: { rows: Velocity[]; currency: s
   if (!rows.length) return <p class="empty">No stores yet.</p>;
   const max = Math.max(1, ...rows.map((r) => Math.max(r.last15_cents, r.expected_cents ?? 0)));
   return (
-    <table class="grid compact" id="velocity">
-      <thead>
-        <tr>
-          <th>Store</th>
-          <th class="num">Last 15 min</th>
-          <th class="num">Expected</th>
-          <th class="hide-sm">Pace</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.slice(0, 10).map((r) => {
-          const p = r.expected_cents === null ? null : change(r.last15_cents, r.expected_cents);
-          return (
-            <tr>
-              <td>
-                <a href={`/stores/${encodeURIComponent(r.store_id)}`}>{r.name}</a>
-              </td>
-              <td class="num">{money(r.last15_cents, currency)}</td>
-              <td class="num" title={r.basis ? `from ${r.basis}` : "no baseline yet"}>
-                {r.expected_cents === null ? "–" : money(r.expected_cents, currency)}
-                {r.expected_cents !== null && (
-                  <span class={`delta ${trendClass(p)}`}>{pct(p)}</span>
-                )}
-              </td>
-              <td class="hide-sm">
-                <Bar value={r.last15_cents} max={max} tone={trendClass(p)} />
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <div class="table-wrap">
+      <table class="grid compact" id="velocity">
+        <thead>
+          <tr>
+            <th>Store</th>
+            <th class="num">Last 15 min</th>
+            <th class="num">Expected</th>
+            <th class="hide-sm">Pace</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.slice(0, 10).map((r) => {
+            const p = r.expected_cents === null ? null : change(r.last15_cents, r.expected_cents);
+            return (
+              <tr>
+                <td>
+                  <a href={`/stores/${encodeURIComponent(r.store_id)}`}>{r.name}</a>
+                </td>
+                <td class="num">{money(r.last15_cents, currency)}</td>
+                <td class="num" title={r.basis ? `from ${r.basis}` : "no baseline yet"}>
+                  {r.expected_cents === null ? "–" : money(r.expected_cents, currency)}
+                  {r.expected_cents !== null && (
+                    <span class={`delta ${trendClass(p)}`}>{pct(p)}</span>
+                  )}
+                </td>
+                <td class="hide-sm">
+                  <Bar value={r.last15_cents} max={max} tone={trendClass(p)} />
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

@@ -114,8 +114,8 @@ export const EXPORTS: Record<string, Exporter> = {
       ]),
     };
   },
-  async receipts(rt, scope) {
-    const rows = await recentReceipts(rt.sql, scope, 100);
+  async receipts(rt, scope, _q, now) {
+    const rows = await recentReceipts(rt.sql, scope, now, 100);
     return {
       columns: ["time", "store_id", "transaction_id", "type", "total", "items"],
       rows: rows.map((

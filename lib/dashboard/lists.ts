@@ -22,6 +22,7 @@ export interface TickerReceipt {
 export async function recentReceipts(
   sql: Sql,
   scope: DashScope,
+  now: number,
   limit = 12,
 ): Promise<TickerReceipt[]> {
   const id = scope.store_id === "*" ? null : scope.store_id;
@@ -36,7 +37,8 @@ export async function recentReceipts(
     }[]
   >`
     select store_id, transaction_id, type, ts, total_cents, units from receipts
-    where ts > now() - interval '2 days' and (${id}::text is null or store_id = ${id})
+    where ts > ${new Date(now)}::timestamptz - interval '2 days' and ts <= ${new Date(now)}
+      and (${id}::text is null or store_id = ${id})
     order by ts desc limit ${limit}`;
   return rows.map((r) => ({
     store_id: r.store_id,

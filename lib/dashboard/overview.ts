@@ -52,7 +52,7 @@ export async function loadOverview(rt: Runtime, storeId = "*"): Promise<Overview
   const [kpis, receipts, minutes, hourly, stores, products, vel, alerts, fresh, health] =
     await Promise.all([
       loadKpis(rt.sql, scope, now),
-      recentReceipts(rt.sql, scope),
+      recentReceipts(rt.sql, scope, now),
       lastTwoHours(rt, scope.store_id, now),
       todayHourly(rt, scope.store_id, scope.timezone, now),
       storesToday(rt.sql, scope, now),

@@ -1,0 +1,131 @@
+import assert from "node:assert/strict";
+import { testRuntime } from "../lib/testing/services.ts";
+import { fixedClock } from "../lib/clock.ts";
+import { createApp } from "../lib/web/app.ts";
+import { stopBundler } from "../lib/web/bundle.ts";
+import { seedDemo } from "../lib/dashboard/seed.ts";
+import { EXPORTS } from "../lib/dashboard/exports.ts";
+import { toMinorUnits } from "../lib/events.ts";
+
+// 15:00 in New York on a Wednesday: a trading day well under way.
+const NOW = "2026-11-18T20:00:00Z";
+const TODAY = "2026-11-18";
+
+async function seeded(label: string) {
+  const rt = await testRuntime(label, { clock: fixedClock(NOW) });
+  await seedDemo(rt, { now: rt.clock.now(), pastDays: [7], models: true });
+  const app = await createApp(rt);
+  await stopBundler();
+  return { rt, app };
+}
+
+const kpiValues = (html: string) =>
+  Object.fromEntries(
+    [...html.matchAll(/data-kpi="([a-z_]+)" data-value="(\d+)"/g)].map((m) => [m[1], Number(m[2])]),
+  );
+
+Deno.test("dashboard pages - overview KPIs equal the sales API's figures for the day", async () => {
+  const { rt, app } = await seeded("dash_kpi");
+  await using _rt = rt;
+  const html = await (await app.request("/")).text();
+  const kpi = kpiValues(html);
+  assert.ok(kpi.sales > 0, "the seeded day has sales");
+  const res = await app.request(`/api/v1/sales?interval=day&from=${TODAY}&to=${TODAY}`);
+  assert.equal(res.status, 200);
+  const [day] = await res.json();
+  assert.equal(kpi.sales, toMinorUnits(day.sales));
+  assert.equal(kpi.transactions, day.transactions);
+  assert.equal(kpi.units, day.units);
+  assert.equal(kpi.avg_ticket, toMinorUnits(day.avg_ticket));
+  assert.equal(kpi.refunds, toMinorUnits(day.refund_amount));
+  // The KPI CSV carries the same figures.
+  const csv = await (await app.request("/api/v1/export/kpis.csv")).text();
+  assert.match(csv, new RegExp(`^sales,${day.sales},`, "m"));
+});
+
+Deno.test("dashboard pages - every page renders without inline styles or inline scripts", async () => {
+  const { rt, app } = await seeded("dash_pages");
+  await using _rt = rt;
+  for (const path of ["/", "/stores", "/stores/NYC-01", "/products?sku=SKU-1001", "/inventory"]) {
+    const res = await app.request(path);
+    const html = await res.text();
+    assert.equal(res.status, 200, `${path}: ${html.slice(0, 300)}`);
+    assert.doesNotMatch(html, /\sstyle="/, `${path} has an inline style attribute (CSP blocks it)`);
+    assert.doesNotMatch(html, /<style/, `${path} has a <style> element`);
+    for (const m of html.matchAll(/<script([^>]*)>/g)) {
+      assert.match(m[1], /src=|type="application\/json"/, `${path} has an inline script`);
+    }
+  }
+  // Pages without interaction ship no JavaScript.
+  assert.doesNotMatch(await (await app.request("/stores")).text(), /<script/);
+  assert.doesNotMatch(await (await app.request("/inventory")).text(), /<script/);
+});
+
+Deno.test("dashboard pages - the store page shows its blocks; an unknown store is a helpful 404", async () => {
+  const { rt, app } = await seeded("dash_store");
+  await using _rt = rt;
+  const html = await (await app.request("/stores/NYC-01")).text();
+  for (const id of ["categories", "registers", "hourly-pattern", "store-risks", "chart-hours"]) {
+    assert.match(html, new RegExp(`id="${id}"`), `store page lacks #${id}`);
+  }
+  const res = await app.request("/stores/NOPE-9");
+  assert.equal(res.status, 404);
+  assert.match(await res.text(), /no store &quot;NOPE-9&quot;|no store "NOPE-9"/);
+});
+
+Deno.test("dashboard pages - /stores sorts by the column asked, links each store and maps it", async () => {
+  const { rt, app } = await seeded("dash_sort");
+  await using _rt = rt;
+  const order = async (q: string) =>
+    [...(await (await app.request(`/stores${q}`)).text()).matchAll(/<tr data-store="([^"]+)"/g)]
+      .map((m) => m[1]);
+  const byName = await order("?sort=name&dir=asc");
+  assert.equal(byName.length, 10);
+  assert.equal(byName[0], "ATL-01", "Atlanta first by name");
+  const bySales = await order("?sort=sales");
+  const salesCsv = (await (await app.request("/api/v1/export/stores.csv")).text()).trim().split(
+    "\r\n",
+  )
+    .slice(1).map((l) => l.split(","));
+  const sales = new Map(salesCsv.map((c) => [c[0], Number(c[3])]));
+  for (let i = 1; i < bySales.length; i++) {
+    assert.ok(sales.get(bySales[i - 1])! >= sales.get(bySales[i])!, "sales descending");
+  }
+  const html = await (await app.request("/stores")).text();
+  assert.equal(
+    [...html.matchAll(/<a href="\/stores\/[^"]+" data-store=/g)].length,
+    10,
+    "10 map links",
+  );
+});
+
+Deno.test("dashboard exports - every table and chart exports as CSV with a header line", async () => {
+  const { rt, app } = await seeded("dash_csv");
+  await using _rt = rt;
+  for (const name of Object.keys(EXPORTS)) {
+    const q = new URLSearchParams({ store_id: "NYC-01", sku: "SKU-1001" });
+    if (name === "sales") q.set("interval", "hour");
+    const res = await app.request(`/api/v1/export/${name}.csv?${q}`);
+    const body = await res.text();
+    assert.equal(res.status, 200, `${name}: ${body}`);
+    assert.match(res.headers.get("content-type")!, /text\/csv/);
+    assert.match(res.headers.get("content-disposition")!, /attachment; filename="tillstream-/);
+    assert.match(body, /^[a-z_]+(,[a-z_0-9]+)*\r\n/, `${name} starts with a header`);
+  }
+  const missing = await app.request("/api/v1/export/nothing.csv");
+  assert.equal(missing.status, 404);
+  assert.match((await missing.json()).error, /available: sales, kpis/);
+});
+
+Deno.test("dashboard pages - an empty system says what to do instead of showing zeros alone", async () => {
+  await using rt = await testRuntime("dash_empty", { clock: fixedClock(NOW) });
+  const app = await createApp(rt);
+  await stopBundler();
+  const html = await (await app.request("/")).text();
+  assert.match(html, /No sales data yet/);
+  assert.match(html, /deno task simulate/);
+  assert.match(html, /PostgreSQL connected/);
+  assert.match(await (await app.request("/stores")).text(), /No stores yet/);
+  assert.match(await (await app.request("/inventory")).text(), /No stock levels yet/);
+  assert.match(await (await app.request("/products")).text(), /No sales today yet/);
+});
