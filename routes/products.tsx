@@ -84,10 +84,11 @@ export default function ProductsPage({ data, url }: PageProps<Data>) {
                   <th>{c}</th>
                   {matrix.stores.map((s) => {
                     const cell = matrix.cells[c][s.id];
-                    if (!cell) return <td class="h0">–</td>;
+                    if (!cell) return <td class="h0" key={s.id}>–</td>;
                     const p = change(cell.sales_cents, cell.last_week_cents);
                     return (
                       <td
+                        key={s.id}
                         class={`h${heat(cell.sales_cents, matrix.max)}`}
                         title={`${c} at ${s.name}: ${money(cell.sales_cents, cur)}, ${
                           pct(p)
