@@ -100,9 +100,10 @@ export async function seedMinutes(
       refund_cents: extra.refundCents ?? 0,
     });
   }
-  if (rows.length === 0) return;
-  await sql`insert into rollup_minute ${sql(rows)}
-            on conflict (store_id, category, bucket) do update
-            set sales_cents = excluded.sales_cents, transactions = excluded.transactions,
-                refunds = excluded.refunds, refund_cents = excluded.refund_cents`;
+  for (let i = 0; i < rows.length; i += 2000) {
+    await sql`insert into rollup_minute ${sql(rows.slice(i, i + 2000))}
+              on conflict (store_id, category, bucket) do update
+              set sales_cents = excluded.sales_cents, transactions = excluded.transactions,
+                  refunds = excluded.refunds, refund_cents = excluded.refund_cents`;
+  }
 }
