@@ -81,12 +81,16 @@ export async function run(args: string[]): Promise<number> {
   const rt = await openRuntime(config, { name: "bench-worker", poolSize: consumers + 2 });
   const commit = new Histogram(), visible = new Histogram();
   const stats = { batches: 0, events: 0, txMs: 0, redisMs: 0, windowEvents: 0 };
+  const phases = { keys: 0, rows: 0, rollups: 0, commit: 0 };
   let windowStart = Infinity, windowEnd = 0;
   const onBatch = (b: BatchInfo) => {
     stats.batches++;
     stats.events += b.entries.length;
     stats.txMs += b.committedAt - b.readAt;
     stats.redisMs += b.visibleAt - b.committedAt;
+    for (const k of Object.keys(phases) as (keyof typeof phases)[]) {
+      phases[k] += b.result.timings[k];
+    }
     if (b.committedAt >= windowStart && b.committedAt <= windowEnd) {
       stats.windowEvents += b.entries.length;
     }
@@ -154,6 +158,11 @@ export async function run(args: string[]): Promise<number> {
       avg_batch: Math.round(stats.events / Math.max(1, stats.batches)),
       avg_read_to_commit_ms: Number((stats.txMs / Math.max(1, stats.batches)).toFixed(1)),
       avg_redis_write_ms: Number((stats.redisMs / Math.max(1, stats.batches)).toFixed(1)),
+      avg_transaction_phase_ms: Object.fromEntries(
+        Object.entries(phases).map((
+          [k, v],
+        ) => [k, Number((v / Math.max(1, stats.batches)).toFixed(1))]),
+      ),
       live_updates: live,
     };
   } finally {
@@ -186,6 +195,7 @@ export async function run(args: string[]): Promise<number> {
         `latency XADD → PostgreSQL commit  p50 ${l.commit.p50} ms  p95 ${l.commit.p95} ms  p99 ${l.commit.p99} ms`,
         `latency XADD → visible in Redis   p50 ${l.redis.p50} ms  p95 ${l.redis.p95} ms  p99 ${l.redis.p99} ms`,
         `batches ${out.batches} (avg ${out.avg_batch} entries, read→commit ${out.avg_read_to_commit_ms} ms, Redis write ${out.avg_redis_write_ms} ms)`,
+        `transaction phases (avg ms): ${JSON.stringify(out.avg_transaction_phase_ms)}`,
         `worker RSS ${r.start} → max ${r.max} → ${r.end} MB; ${out.committed_receipts} receipts in PostgreSQL; ${out.live_updates} live updates`,
       ].join("\n"),
     );

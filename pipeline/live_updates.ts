@@ -2,15 +2,18 @@
  * The compact update published after each committed batch on the capped `live:updates`
  * stream, which the web tier fans out to browsers over SSE (the entry id is the SSE event id,
  * so Last-Event-ID resumes). One entry per batch, field `u` = JSON {@link LiveUpdate}: the
- * absolute values of every bucket the batch changed, and the newest receipts for the ticker
- * (no customer data). Capped with MAXLEN ~ so a slow or absent web tier never grows Redis.
+ * absolute values of the whole-store and chain-wide buckets (category '*') the batch changed,
+ * at every resolution, and the newest receipts for the ticker (no customer data). Per-category
+ * buckets are left out: they are most of the bytes (a 2,000-receipt batch over 50 stores
+ * changes ~1,400 buckets, ~150 of them category '*') and live pages read them from the series
+ * store. Capped with MAXLEN ~ so a slow or absent web tier never grows Redis.
  */
 import type { Redis } from "../lib/redis.ts";
 import type { ReceiptEvent } from "../lib/events.ts";
 import type { BucketValue } from "./series.ts";
 
 /** Entries kept on `live:updates` (approximately; trimmed in whole nodes). */
-export const LIVE_UPDATES_MAXLEN = 10_000;
+export const LIVE_UPDATES_MAXLEN = 1_000;
 /** Receipts per update for the ticker. */
 export const TICKER_RECEIPTS = 20;
 
@@ -32,6 +35,7 @@ export interface TickerReceipt {
 export interface LiveUpdate {
   /** When the batch committed (epoch ms). */
   at: number;
+  /** Changed buckets with category '*' (per store and chain-wide), absolute values. */
   buckets: BucketValue[];
   receipts: TickerReceipt[];
   /** Late receipts in this batch; their buckets carry a raised `revised`. */
@@ -52,7 +56,7 @@ export function liveUpdate(
   const newest = [...receipts].sort((a, b) => b.ts - a.ts).slice(0, TICKER_RECEIPTS);
   return {
     at,
-    buckets,
+    buckets: buckets.filter((b) => b.category === "*"),
     receipts: newest.map((r) => {
       const t: TickerReceipt = {
         store_id: r.store_id,

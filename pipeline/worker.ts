@@ -73,7 +73,10 @@ async function consumerLoop(
   const reader = rt.redis.duplicate();
   reader.on("error", () => {});
   const locate = streamLocator(rt.keys, rt.partitions);
-  const perStream = Math.max(10, Math.ceil(o.batch / mine.length));
+  // COUNT is per stream; families differ in volume (sales dominate), so size it as if one
+  // family's partitions carried the whole batch.
+  const perFamily = Math.max(1, Math.round(mine.length / FAMILIES.length));
+  const perStream = Math.max(10, Math.ceil(o.batch / perFamily));
   const claimEvery = Math.min(o.claimIdleMs, 5_000);
   let nextClaim = Date.now() + Math.random() * claimEvery;
   let failures = 0;

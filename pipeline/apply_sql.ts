@@ -1,0 +1,268 @@
+/**
+ * The SQL statements of the batch transaction (pipeline/apply.ts), one function each. Every
+ * statement is set-based: columns travel as arrays and `unnest` turns them into rows, so a
+ * batch of thousands of events costs a handful of statements. Callers pass rows sorted by
+ * key, so concurrent transactions take row locks in one order.
+ */
+import type postgres from "postgres";
+import type { InventoryEvent, ReceiptEvent } from "../lib/events.ts";
+import type { BucketValue, Resolution } from "./series.ts";
+import { dayBucket, type PreparedReceipt, type RollupRow } from "./rollup.ts";
+import type { CustomerDelta, SkuDay } from "./rollup.ts";
+import type { StockLevel } from "./inventory.ts";
+
+/** ISO-8601 of epoch ms, as PostgreSQL takes timestamptz array elements. */
+export const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A customer profile merged from the batch's customer events. */
+export interface CustomerRow {
+  id: string;
+  store: string | null;
+  email: string | null;
+  phone: string | null;
+  signup: number | null;
+  updated: number;
+}
+
+/** The SQL handle inside a transaction. */
+export type Tx = postgres.TransactionSql;
+
+export const COUNTER_COLS = [
+  "sales_cents",
+  "transactions",
+  "units",
+  "refunds",
+  "refund_cents",
+  "discount_cents",
+  "revised",
+] as const;
+
+export function toBucket(res: Resolution, r: Record<string, unknown>): BucketValue {
+  const out = {
+    resolution: res,
+    store_id: r.store_id as string,
+    category: r.category as string,
+    bucket: res === "day" ? dayBucket(r.day as string) : Number(r.ms),
+  } as BucketValue;
+  for (const c of COUNTER_COLS) out[c] = Number(r[c]);
+  return out;
+}
+
+export function upsertRollup(tx: Tx, res: Resolution, rows: RollupRow[]) {
+  const col = (k: keyof RollupRow) => rows.map((r) => r[k]);
+  const s = col("store_id"), c = col("category");
+  const [sc, t, u, rf, rc, dc, rv] = COUNTER_COLS.map((k) => col(k));
+  if (res === "day") {
+    const days = rows.map((r) => iso(r.bucket).slice(0, 10));
+    return tx`
+      insert into rollup_day as r (store_id, category, day, sales_cents, transactions, units,
+        refunds, refund_cents, discount_cents, revised)
+      select * from unnest(${s}::text[], ${c}::text[], ${days}::date[], ${sc}::int8[],
+        ${t}::int4[], ${u}::int4[], ${rf}::int4[], ${rc}::int8[], ${dc}::int8[], ${rv}::int4[])
+      on conflict (store_id, category, day) do update set
+        sales_cents = r.sales_cents + excluded.sales_cents,
+        transactions = r.transactions + excluded.transactions, units = r.units + excluded.units,
+        refunds = r.refunds + excluded.refunds, refund_cents = r.refund_cents + excluded.refund_cents,
+        discount_cents = r.discount_cents + excluded.discount_cents,
+        revised = r.revised + excluded.revised
+      returning store_id, category, day::text as day, sales_cents, transactions, units, refunds,
+        refund_cents, discount_cents, revised`;
+  }
+  const table = res === "minute" ? "rollup_minute" : "rollup_hour";
+  const b = rows.map((r) => iso(r.bucket));
+  return tx`
+    insert into ${tx(table)} as r (store_id, category, bucket, sales_cents, transactions, units,
+      refunds, refund_cents, discount_cents, revised)
+    select * from unnest(${s}::text[], ${c}::text[], ${b}::timestamptz[], ${sc}::int8[],
+      ${t}::int4[], ${u}::int4[], ${rf}::int4[], ${rc}::int8[], ${dc}::int8[], ${rv}::int4[])
+    on conflict (store_id, category, bucket) do update set
+      sales_cents = r.sales_cents + excluded.sales_cents,
+      transactions = r.transactions + excluded.transactions, units = r.units + excluded.units,
+      refunds = r.refunds + excluded.refunds, refund_cents = r.refund_cents + excluded.refund_cents,
+      discount_cents = r.discount_cents + excluded.discount_cents,
+      revised = r.revised + excluded.revised
+    returning store_id, category, (extract(epoch from bucket) * 1000)::int8 as ms, sales_cents,
+      transactions, units, refunds, refund_cents, discount_cents, revised`;
+}
+
+/** Current values of rollup rows (the buckets replayed receipts touch, to repair Redis). */
+export function readRollup(tx: Tx, res: Resolution, rows: RollupRow[]) {
+  const s = rows.map((r) => r.store_id), c = rows.map((r) => r.category);
+  if (res === "day") {
+    const days = rows.map((r) => iso(r.bucket).slice(0, 10));
+    return tx`
+      select store_id, category, day::text as day, sales_cents, transactions, units, refunds,
+        refund_cents, discount_cents, revised
+      from rollup_day where (store_id, category, day) in
+        (select * from unnest(${s}::text[], ${c}::text[], ${days}::date[]))`;
+  }
+  const table = res === "minute" ? "rollup_minute" : "rollup_hour";
+  const b = rows.map((r) => iso(r.bucket));
+  return tx`
+    select store_id, category, (extract(epoch from bucket) * 1000)::int8 as ms, sales_cents,
+      transactions, units, refunds, refund_cents, discount_cents, revised
+    from ${tx(table)} where (store_id, category, bucket) in
+      (select * from unnest(${s}::text[], ${c}::text[], ${b}::timestamptz[]))`;
+}
+
+export function insertReceipts(tx: Tx, fresh: PreparedReceipt[]) {
+  const ev = fresh.map((p) => p.event);
+  const units = ev.map((e) => e.lines.reduce((a, l) => a + l.quantity, 0));
+  const discounts = ev.map((e) => e.lines.reduce((a, l) => a + l.discount_cents, 0));
+  return tx`
+    insert into receipts (store_id, transaction_id, type, register_id, cashier_id, customer_id,
+      ts, local_date, currency, payment, total_cents, discount_cents, units)
+    select * from unnest(${ev.map((e) => e.store_id)}::text[],
+      ${ev.map((e) => e.transaction_id)}::text[], ${ev.map((e) => e.type)}::text[],
+      ${ev.map((e) => e.register_id)}::text[], ${ev.map((e) => e.cashier_id ?? null)}::text[],
+      ${ev.map((e) => e.customer_id ?? null)}::text[], ${ev.map((e) => iso(e.ts))}::timestamptz[],
+      ${fresh.map((p) => p.day)}::date[], ${ev.map((e) => e.currency)}::text[],
+      ${ev.map((e) => e.payment)}::text[], ${ev.map((e) => e.total_cents)}::int8[],
+      ${discounts}::int8[], ${units}::int4[])`;
+}
+
+export function insertLines(tx: Tx, fresh: ReceiptEvent[]) {
+  const cols = {
+    s: [] as string[],
+    t: [] as string[],
+    ts: [] as string[],
+    n: [] as number[],
+    sku: [] as string[],
+    cat: [] as string[],
+    q: [] as number[],
+    p: [] as number[],
+    d: [] as number[],
+    a: [] as number[],
+  };
+  for (const e of fresh) {
+    const at = iso(e.ts);
+    e.lines.forEach((l, i) => {
+      cols.s.push(e.store_id);
+      cols.t.push(e.transaction_id);
+      cols.ts.push(at);
+      cols.n.push(i + 1);
+      cols.sku.push(l.sku);
+      cols.cat.push(l.category);
+      cols.q.push(l.quantity);
+      cols.p.push(l.unit_price_cents);
+      cols.d.push(l.discount_cents);
+      cols.a.push(l.quantity * l.unit_price_cents - l.discount_cents);
+    });
+  }
+  return tx`
+    insert into receipt_lines (store_id, transaction_id, ts, line_no, sku, category, quantity,
+      unit_price_cents, discount_cents, amount_cents)
+    select * from unnest(${cols.s}::text[], ${cols.t}::text[], ${cols.ts}::timestamptz[],
+      ${cols.n}::int4[], ${cols.sku}::text[], ${cols.cat}::text[], ${cols.q}::int4[],
+      ${cols.p}::int8[], ${cols.d}::int8[], ${cols.a}::int8[])`;
+}
+
+/** Records idempotency keys; returns the keys that were new. */
+export function insertReceiptKeys(tx: Tx, keys: ReceiptEvent[]) {
+  return tx<{ store_id: string; transaction_id: string }[]>`
+          insert into receipt_keys (store_id, transaction_id, ts)
+          select * from unnest(
+            ${keys.map((e) => e.store_id)}::text[],
+            ${keys.map((e) => e.transaction_id)}::text[],
+            ${keys.map((e) => iso(e.ts))}::timestamptz[])
+          on conflict do nothing returning store_id, transaction_id`;
+}
+
+/** Records inventory events once each; returns the ones that were new. */
+export function insertInventoryEvents(tx: Tx, evs: InventoryEvent[]) {
+  return tx<{ store_id: string; event_id: string }[]>`
+          insert into inventory_events (store_id, event_id, sku, kind, quantity, ts)
+          select * from unnest(${evs.map((e) => e.store_id)}::text[],
+            ${evs.map((e) => e.event_id)}::text[],
+            ${evs.map((e) => e.sku)}::text[],
+            ${evs.map((e) => e.kind)}::text[],
+            ${evs.map((e) => e.quantity)}::int4[],
+            ${evs.map((e) => iso(e.ts))}::timestamptz[])
+          on conflict do nothing returning store_id, event_id`;
+}
+
+/** Upserts customer profiles: newer non-null fields win, the earliest sign-up is kept. */
+export function upsertCustomers(tx: Tx, merged: CustomerRow[]) {
+  return tx`
+          insert into customers as c (customer_id, store_id, email, phone, signed_up_at,
+            updated_at)
+          select * from unnest(${merged.map((c) => c.id)}::text[],
+            ${merged.map((c) => c.store)}::text[], ${merged.map((c) => c.email)}::text[],
+            ${merged.map((c) => c.phone)}::text[],
+            ${merged.map((c) => (c.signup === null ? null : iso(c.signup)))}::timestamptz[],
+            ${merged.map((c) => iso(c.updated))}::timestamptz[])
+          on conflict (customer_id) do update set
+            store_id = case when excluded.updated_at >= c.updated_at
+              then coalesce(excluded.store_id, c.store_id) else coalesce(c.store_id, excluded.store_id) end,
+            email = case when excluded.updated_at >= c.updated_at
+              then coalesce(excluded.email, c.email) else coalesce(c.email, excluded.email) end,
+            phone = case when excluded.updated_at >= c.updated_at
+              then coalesce(excluded.phone, c.phone) else coalesce(c.phone, excluded.phone) end,
+            signed_up_at = least(c.signed_up_at, excluded.signed_up_at),
+            updated_at = greatest(c.updated_at, excluded.updated_at)`;
+}
+
+/** Adds net units and revenue per store × local day × SKU. */
+export function upsertSkuDaily(tx: Tx, sku: SkuDay[]) {
+  return tx`
+          insert into sku_daily as d (store_id, day, sku, category, units, revenue_cents)
+          select * from unnest(${sku.map((x) => x.store_id)}::text[],
+            ${sku.map((x) => x.day)}::date[], ${sku.map((x) => x.sku)}::text[],
+            ${sku.map((x) => x.category)}::text[], ${sku.map((x) => x.units)}::int4[],
+            ${sku.map((x) => x.revenue_cents)}::int8[])
+          on conflict (store_id, day, sku) do update set units = d.units + excluded.units,
+            revenue_cents = d.revenue_cents + excluded.revenue_cents`;
+}
+
+/** Adds purchase stats per customer (first/last purchase of sales, orders, net revenue). */
+export function upsertCustomerStats(tx: Tx, cust: CustomerDelta[]) {
+  return tx`
+          insert into customer_stats as c (customer_id, first_purchase, last_purchase, orders,
+            revenue_cents, refunds)
+          select id, coalesce(f, seen), coalesce(l, seen), o, r, rf from unnest(
+            ${cust.map((x) => x.customer_id)}::text[],
+            ${
+    cust.map((x) => x.first_purchase === null ? null : iso(x.first_purchase))
+  }::timestamptz[],
+            ${
+    cust.map((x) => x.last_purchase === null ? null : iso(x.last_purchase))
+  }::timestamptz[],
+            ${cust.map((x) => iso(x.seen))}::timestamptz[], ${cust.map((x) => x.orders)}::int4[],
+            ${cust.map((x) => x.revenue_cents)}::int8[], ${cust.map((x) => x.refunds)}::int4[])
+            as u(id, f, l, seen, o, r, rf)
+          on conflict (customer_id) do update set
+            first_purchase = case when excluded.orders = 0 then c.first_purchase
+              when c.orders = 0 then excluded.first_purchase
+              else least(c.first_purchase, excluded.first_purchase) end,
+            last_purchase = case when excluded.orders = 0 then c.last_purchase
+              when c.orders = 0 then excluded.last_purchase
+              else greatest(c.last_purchase, excluded.last_purchase) end,
+            orders = c.orders + excluded.orders,
+            revenue_cents = c.revenue_cents + excluded.revenue_cents,
+            refunds = c.refunds + excluded.refunds`;
+}
+
+/** Insert-or-lock: a no-op update takes each row's lock and returns its current level. */
+export function lockInventory(tx: Tx, stockKeys: { store_id: string; sku: string }[]) {
+  return tx<{ store_id: string; sku: string; on_hand: number; counted_at: Date | null }[]>`
+          insert into inventory as i (store_id, sku)
+          select * from unnest(${stockKeys.map((c) => c.store_id)}::text[],
+            ${stockKeys.map((c) => c.sku)}::text[])
+          on conflict (store_id, sku) do update set updated_at = i.updated_at
+          returning store_id, sku, on_hand, counted_at`;
+}
+
+/** Writes absolute inventory levels. */
+export function setInventory(
+  tx: Tx,
+  levels: { store_id: string; sku: string; level: StockLevel }[],
+) {
+  return tx`
+        update inventory as i set on_hand = u.on_hand, counted_at = u.counted_at, updated_at = now()
+        from unnest(${levels.map((n) => n.store_id)}::text[], ${levels.map((n) => n.sku)}::text[],
+          ${levels.map((n) => n.level.on_hand)}::int4[],
+          ${
+    levels.map((n) => n.level.counted_at === null ? null : iso(n.level.counted_at))
+  }::timestamptz[]) as u(store_id, sku, on_hand, counted_at)
+        where i.store_id = u.store_id and i.sku = u.sku`;
+}
