@@ -1,8 +1,8 @@
 /**
- * `deno task bench ingest [--seconds N] [--clients C] [--batch B] [--json] [--direct-only]
- * [--http-only] [--server app|handler]`: accepted events per second
+ * `deno task bench ingest [--seconds N] [--clients C] [--producers P] [--batch B] [--json]
+ * [--direct-only] [--http-only] [--server app|handler]`: accepted events per second
  *
- *  - direct: `publish()` (pipelined XADD) from several concurrent producers;
+ *  - direct: `publish()` (pipelined XADD) of B-event batches from P concurrent producers;
  *  - http: `POST /api/v1/events` with JSON batches from C concurrent clients against a server
  *    started in this process on port 0 (the full web app by default, or the bare handler).
  *
@@ -25,6 +25,7 @@ import type { ClientJob, ClientResult } from "./support/http_client.ts";
 const OPTIONS = {
   seconds: { type: "string" },
   clients: { type: "string" },
+  producers: { type: "string" },
   batch: { type: "string" },
   json: { type: "boolean" },
   "direct-only": { type: "boolean" },
@@ -87,18 +88,14 @@ async function runFor(seconds: number, workers: number, step: () => Promise<numb
   };
 }
 
-async function benchDirect(rt: Runtime, seconds: number, batch: number) {
+async function benchDirect(rt: Runtime, seconds: number, producers: number, batch: number) {
   const now = rt.clock.now();
   const events: PosEvent[] = rawSales(batch, now).map((r) => {
     const v = validateEvent(r, { now });
     if (!v.ok) throw new Error(`bench event invalid: ${v.error}`);
     return v.event;
   });
-  return await runFor(
-    seconds,
-    Number(Deno.env.get("DC") ?? 4),
-    async () => (await publish(rt, events)).length,
-  );
+  return await runFor(seconds, producers, async () => (await publish(rt, events)).length);
 }
 
 async function benchHttp(
@@ -164,10 +161,11 @@ export async function run(args: string[]): Promise<number> {
   const seconds = numberFlag("seconds", values.seconds) ?? 5;
   const clients = numberFlag("clients", values.clients) ?? 4;
   const batch = numberFlag("batch", values.batch) ?? 1000;
+  const producers = numberFlag("producers", values.producers) ?? 2;
   const server = (values.server ?? "app") as "app" | "handler";
   if (!["app", "handler"].includes(server)) throw new UsageError("--server is app or handler");
-  if (seconds <= 0 || clients < 1 || batch < 1 || batch > 10_000) {
-    throw new UsageError("--seconds > 0, --clients >= 1 and --batch 1..10000");
+  if (seconds <= 0 || clients < 1 || producers < 1 || batch < 1 || batch > 10_000) {
+    throw new UsageError("--seconds > 0, --clients and --producers >= 1, --batch 1..10000");
   }
 
   const base = loadConfig();
@@ -197,7 +195,11 @@ export async function run(args: string[]): Promise<number> {
       });
     }
     if (!values["http-only"]) {
-      results.direct = await benchDirect(rt, seconds, Number(Deno.env.get("DB") ?? batch * 5));
+      results.direct = {
+        ...await benchDirect(rt, seconds, producers, batch),
+        producers,
+        batch,
+      };
     }
     await rt.redis.unlink(...streams);
     if (!values["direct-only"]) {

@@ -108,3 +108,15 @@ Deno.test("producer - large and concurrent batches keep input order per call", a
   const mine = new Set(bigIds);
   assert.deepEqual(s1Ids.filter((id) => mine.has(id)), bigIds);
 });
+
+Deno.test("producer - a batch Redis refuses is rejected with the reason", async () => {
+  await using rt = await testRuntime("producer_refused");
+  const stream = rt.keys.stream("sales", partitionOf("s1", rt.partitions));
+  await rt.redis.set(stream, "not a stream");
+  await assert.rejects(
+    publish(rt, [sale("s1", "t1")]),
+    /^Error: Redis did not take the events \(.*WRONGTYPE.*\); resend the batch$/,
+  );
+  await rt.redis.del(stream);
+  assert.equal((await publish(rt, [sale("s1", "t1")])).length, 1);
+});
