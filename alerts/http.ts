@@ -76,7 +76,7 @@ export function toHttp(e: unknown): never {
 }
 
 /** Runs `f`, mapping known errors to HTTP errors. */
-export async function api<T>(f: () => Promise<T>): Promise<T> {
+export async function api<T>(f: () => T | Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (e) {

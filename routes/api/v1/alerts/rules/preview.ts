@@ -13,7 +13,7 @@ export const handler: Handlers = {
     const days = Number(ctx.url.searchParams.get("days") ?? 7);
     if (!(days >= 1 && days <= 7)) throw new HttpError(400, "days must be 1-7, e.g. ?days=7");
     const body = await readJson(req);
-    const rule = await api(async () => parseRule({ id: "preview", ...body }));
+    const rule = await api(() => parseRule({ id: "preview", ...body }));
     const preview = await previewRule(ctx.state.rt, rule, ctx.state.rt.clock.now(), days);
     return Response.json({ preview });
   },
