@@ -23,7 +23,7 @@ export interface SimulatorOptions {
   stores?: number;
   /** Start of the simulated history (floored to the hour). */
   start: number;
-  /** Traffic multiplier; 1 ≈ 35,000 receipts/day across 50 stores. */
+  /** Traffic multiplier; 1 ≈ 25,000 receipts/day across 50 stores (~0.29/s). */
   scale?: number;
 }
 

@@ -6,7 +6,7 @@
 import type { SimStore } from "./cities.ts";
 
 /** Receipts a size-1 store takes on an average day (before weekday effects). */
-export const BASE_DAILY_RECEIPTS = 700;
+export const BASE_DAILY_RECEIPTS = 500;
 
 /** Share of the day's loyal-customer and walk-in traffic by weekday, Sunday first (mean 1). */
 export const WEEKDAY_FACTOR = [0.9, 0.82, 0.86, 0.92, 0.98, 1.17, 1.35];

@@ -12,7 +12,7 @@ import type { Sku } from "./catalog.ts";
 import type { SimStore } from "./cities.ts";
 import { type Customer, CustomerPool, LOYAL_SHARE } from "./customers.ts";
 import { drawCumulative, type Rng, rngFor } from "./prng.ts";
-import { expectedReceipts, hourShare, WEEKDAY_FACTOR } from "./seasonality.ts";
+import { BASE_DAILY_RECEIPTS, expectedReceipts, hourShare, WEEKDAY_FACTOR } from "./seasonality.ts";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -62,7 +62,7 @@ export class StoreSim {
     this.target = new Int32Array(n);
     ctx.catalog.forEach((s, i) => {
       // About a week of cover at the store's usual pace, plus a floor.
-      const perDay = 700 * store.size * 2.6 * s.weight * (1 + (s.maxQty - 1) * 0.15);
+      const perDay = BASE_DAILY_RECEIPTS * store.size * 2.6 * s.weight * (1 + (s.maxQty - 1) * 0.15);
       this.target[i] = Math.ceil(perDay * 7) + 6;
     });
   }
