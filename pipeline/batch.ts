@@ -37,6 +37,8 @@ export interface BatchInfo {
 export interface BatchDeps {
   rt: Runtime;
   series: SeriesStore;
+  /** Tail of this process's Redis aggregate writes, which run one at a time in commit order. */
+  writes: Promise<void>;
   signal: AbortSignal;
   /** Failures of a single entry before it is dead-lettered. */
   maxAttempts: number;
@@ -130,7 +132,13 @@ async function context(rt: Runtime, batch: DecodedEntry[]) {
 async function afterCommit(deps: BatchDeps, batch: DecodedEntry[], result: ApplyResult) {
   const { rt } = deps;
   for (const r of result.rejected) await deadLetterAndAck(deps, r.entry, r.reason);
-  await retrying(deps, "Redis aggregate write", () => deps.series.write(result.buckets), false);
+  // Writes leave this process in commit order: two consumers committing the same chain-wide
+  // bucket one after the other must not overwrite the newer value with the older one.
+  const write = deps.writes.then(() =>
+    retrying(deps, "Redis aggregate write", () => deps.series.write(result.buckets), false)
+  );
+  deps.writes = write.catch(() => {});
+  await write;
   const visibleAt = Date.now();
   crashPoint("before-ack");
   const rejected = new Set(result.rejected.map((r) => r.entry));

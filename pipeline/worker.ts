@@ -200,6 +200,7 @@ export async function runWorkers(rt: Runtime, opts: WorkerOptions): Promise<void
   const deps: BatchDeps = {
     rt,
     series: createSeriesStore(rt),
+    writes: Promise.resolve(),
     signal: opts.signal,
     maxAttempts: opts.maxAttempts ?? 3,
     graceMs: 10_000,
