@@ -16,7 +16,7 @@ import {
   WEEK,
 } from "./forecast_features.ts";
 import { buildForecastNet, fitForecastNet, type Rows } from "./forecast_net.ts";
-import { conformalFactor, type ForecastModel, type Target } from "./forecast_model.ts";
+import { conformalFactors, type ForecastModel, type Target } from "./forecast_model.ts";
 import { backtest, type BacktestResult } from "./backtest.ts";
 import { initTf, rng, shuffledIndex } from "./tf.ts";
 import {
@@ -159,7 +159,7 @@ export async function trainForecast(
   const loss = await fitForecastNet(net, rows, { epochs, onProgress });
   const tFit = performance.now();
   onProgress({ model: "forecast", phase: "backtest", elapsedMs: tFit - t0 });
-  const qhat = conformalFactor(
+  const qhat = conformalFactors(
     net,
     ctx,
     heldOutTargets(set.series.length, calStart, btStart, random),
@@ -223,10 +223,15 @@ export async function loadForecastModel(
       "no active forecast model; train and promote one: deno task models train forecast",
     );
   }
-  const extra = await loadExtra<{ vocab: Vocab; qhat: number }>(sql, "forecast", v);
+  const extra = await loadExtra<{ vocab: Vocab; qhat: number | Record<string, number> }>(
+    sql,
+    "forecast",
+    v,
+  );
   if (!extra) throw new RegistryError(`forecast version ${v} has no stored artifact`);
   const net = await loadNetwork(sql, "forecast", v);
-  return { net, vocab: extra.vocab, qhat: extra.qhat, version: v };
+  const qhat = typeof extra.qhat === "number" ? { all: extra.qhat } : extra.qhat;
+  return { net, vocab: extra.vocab, qhat, version: v };
 }
 
 /** Re-runs the backtest of a stored version on the latest `days` days of current data. */

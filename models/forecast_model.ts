@@ -18,8 +18,11 @@ import { predictForecastNet } from "./forecast_net.ts";
 export interface ForecastModel {
   net: tf.LayersModel;
   vocab: Vocab;
-  /** Conformal multiplier of the half-widths (1 = the network's own band). */
-  qhat: number;
+  /**
+   * Conformal multipliers of the half-widths (1 = the network's own band) per series level
+   * (store_category, store, chain), with "all" as the fallback.
+   */
+  qhat: Record<string, number>;
 }
 
 /** A forecast request: series index, target hour index, horizon (1..48). */
@@ -35,6 +38,11 @@ export interface Predictions {
   p50: Float64Array;
   p90: Float64Array;
   open: Uint8Array;
+}
+
+/** Level of a series: chain ('*'), store (category '*') or store_category. */
+export function levelOf(store: string, category: string): string {
+  return store === "*" ? "chain" : category === "*" ? "store" : "store_category";
 }
 
 /** Raw (uncalibrated) scaled predictions and scales for targets. */
@@ -80,11 +88,14 @@ export function predict(
     p90: new Float64Array(n),
     open: new Uint8Array(n),
   };
+  const series = ctx.set.series;
   for (let i = 0; i < n; i++) {
     if (!(scale[i] > 0)) continue;
+    const sr = series[targets[i].s];
+    const qhat = model.qhat[levelOf(sr.store, sr.category)] ?? model.qhat.all ?? 1;
     const mid = Math.max(0, q[3 * i + 1]);
-    const lo = mid - model.qhat * (q[3 * i + 1] - q[3 * i]);
-    const hi = mid + model.qhat * (q[3 * i + 2] - q[3 * i + 1]);
+    const lo = mid - qhat * (q[3 * i + 1] - q[3 * i]);
+    const hi = mid + qhat * (q[3 * i + 2] - q[3 * i + 1]);
     out.p10[i] = Math.max(0, lo) * scale[i];
     out.p50[i] = mid * scale[i];
     out.p90[i] = Math.max(mid, hi) * scale[i];
@@ -94,27 +105,38 @@ export function predict(
 }
 
 /**
- * Conformal factor for the 80 % band from held-out targets: the smallest multiplier of the
- * half-widths that covers 80 % of the actuals (with the usual (n+1)/n finite-sample correction).
+ * Conformal factors for the 80 % band from held-out targets, per series level and overall: the
+ * smallest multiplier of the half-widths that covers 80 % of the actuals (with the usual
+ * (n+1)/n finite-sample correction). Levels differ (a store total is smoother than one
+ * category), so one factor would over-cover one and under-cover the other.
  */
-export function conformalFactor(
+export function conformalFactors(
   net: tf.LayersModel,
   ctx: FeatureContext,
   targets: Target[],
-): number {
+): Record<string, number> {
   const { q, scale } = predictRaw(net, ctx, targets);
-  const scores: number[] = [];
+  const scores = new Map<string, number[]>([["all", []]]);
   for (let i = 0; i < targets.length; i++) {
     if (!(scale[i] > 0)) continue;
-    const y = ctx.set.series[targets[i].s].values[targets[i].t] / scale[i];
+    const sr = ctx.set.series[targets[i].s];
+    const y = sr.values[targets[i].t] / scale[i];
     const lo = q[3 * i], mid = q[3 * i + 1], hi = q[3 * i + 2];
     const e = y >= mid
       ? (y - mid) / Math.max(hi - mid, 1e-3)
       : (mid - y) / Math.max(mid - lo, 1e-3);
-    scores.push(e);
+    const level = levelOf(sr.store, sr.category);
+    if (!scores.has(level)) scores.set(level, []);
+    scores.get(level)!.push(e);
+    scores.get("all")!.push(e);
   }
-  if (scores.length < 20) return 1;
-  scores.sort((a, b) => a - b);
-  const k = Math.min(scores.length - 1, Math.ceil(0.8 * (scores.length + 1)) - 1);
-  return Math.min(5, Math.max(0.2, scores[k]));
+  const out: Record<string, number> = {};
+  for (const [level, list] of scores) {
+    if (list.length < 20) continue;
+    list.sort((a, b) => a - b);
+    const k = Math.min(list.length - 1, Math.ceil(0.8 * (list.length + 1)) - 1);
+    out[level] = Math.min(5, Math.max(0.2, list[k]));
+  }
+  out.all ??= 1;
+  return out;
 }
