@@ -5,6 +5,7 @@
  * TILLSTREAM_SCHEDULES="name=cron;other=off".
  */
 import type { Job } from "./job.ts";
+import { alertsJob } from "../alerts/job.ts";
 import { bootstrapModels } from "../models/bootstrap.ts";
 import { runForecast } from "../models/forecast_run.ts";
 import { checkForecastBand } from "../models/anomaly_band.ts";
@@ -74,4 +75,5 @@ export const JOBS: Job[] = [
     lockTtlMs: 30 * 60_000,
     run: ({ rt, now }) => retrainAll(rt.sql, now),
   },
+  alertsJob,
 ];
