@@ -1,5 +1,5 @@
 /**
- * `deno task bench models [--stores 50] [--categories 8] [--days 90] [--epochs 8] [--customers 5000] [--json]`:
+ * `deno task bench models [--stores 50] [--categories 8] [--days 90] [--epochs 6] [--customers 5000] [--json]`:
  * a full forecast retrain on synthetic hourly history (known seasonality) written into a
  * database of its own (dropped at the end), forecast inference for 48 h, the general detector's
  * throughput, and churn training — with the backtest metrics against the baselines.
@@ -34,7 +34,7 @@ export async function run(args: string[]): Promise<number> {
   const stores = numberFlag("stores", values.stores) ?? 50;
   const categories = numberFlag("categories", values.categories) ?? 8;
   const days = numberFlag("days", values.days) ?? 90;
-  const epochs = numberFlag("epochs", values.epochs) ?? 8;
+  const epochs = numberFlag("epochs", values.epochs);
   const customers = numberFlag("customers", values.customers) ?? 5000;
   setLogLevel("warn");
   const base = loadConfig();
@@ -52,6 +52,7 @@ export async function run(args: string[]): Promise<number> {
 
     t = performance.now();
     const tr = await trainForecast(sql, { epochs, now: hist.to, seed: 1 });
+    result.epochs = tr.metrics.backtest ? (await sql`select params from model_versions where name = 'forecast' and version = ${tr.version}`)[0].params.epochs : epochs;
     result.forecast_train_ms = Math.round(performance.now() - t);
     result.forecast_timings = tr.timings;
     result.backend = tr.backend;

@@ -135,8 +135,8 @@ export async function trainForecast(
   const t0 = performance.now();
   const backend = await initTf();
   const seed = opts.seed ?? 42;
-  const epochs = opts.epochs ?? 8;
-  const maxRows = opts.maxRows ?? 250_000;
+  const epochs = opts.epochs ?? 6;
+  const maxRows = opts.maxRows ?? 150_000;
   const set = await loadTrainingHistory(sql, opts);
   const special = await loadSpecialDays(sql);
   const tLoad = performance.now();

