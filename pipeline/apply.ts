@@ -191,7 +191,7 @@ export async function applyEvents(
     const newInvKeys = new Set(newInv.map((r) => `${r.store_id}\u0000${r.event_id}`));
     const freshInv = invOrder.filter((k) => newInvKeys.has(k)).map((k) => invByKey.get(k)!);
 
-    // Phase 2: raw rows, per-SKU days, customer stats, inventory row locks — pipelined.
+    // Phase 2: raw rows, per-SKU days and inventory row locks (all per store) — pipelined.
     const rollups = emptyRollups();
     for (const p of fresh) addReceipt(rollups, p);
     const changes: StockChange[] = [];
@@ -221,17 +221,17 @@ export async function applyEvents(
     const cust = customerDeltas(fresh);
     const res = ["minute", "hour", "day"] as const;
     const freshEvents = fresh.map((p) => p.event);
-    const [, , , , locked] = await Promise.all([
+    const [, , , locked] = await Promise.all([
       fresh.length ? insertReceipts(tx, fresh) : null,
       fresh.length ? insertLines(tx, freshEvents) : null,
       sku.length ? upsertSkuDaily(tx, sku) : null,
-      cust.length ? upsertCustomerStats(tx, cust) : null,
       stockKeys.length ? lockInventory(tx, stockKeys) : Promise.resolve([]),
     ]);
 
     marks.push(performance.now());
-    // Phase 3: inventory levels (absolute) and the rollups, pipelined and last: the chain-wide
-    // rows are shared by every worker, so their locks are held only until the commit.
+    // Phase 3: inventory levels (absolute), customer stats and the rollups, pipelined and last:
+    // customers and the chain-wide rows are shared by workers of every partition, so their row
+    // locks are taken as late as possible and held only until the commit.
     const levels = locked.map((row) => ({
       ...row,
       level: applyChanges(
@@ -254,8 +254,9 @@ export async function applyEvents(
       }
       return want.size ? readRollup(tx, r, [...want.values()]) : Promise.resolve([]);
     });
-    const [, ...rows] = await Promise.all([
+    const [, , ...rows] = await Promise.all([
       levels.length ? setInventory(tx, levels) : null,
+      cust.length ? upsertCustomerStats(tx, cust) : null,
       ...upserts,
       ...rereads,
     ]);
