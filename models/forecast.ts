@@ -71,7 +71,8 @@ function trainingRows(
 ): Rows {
   const S = ctx.set.series.length, span = Math.max(0, end - WEEK);
   const order = shuffledIndex(S * span, random);
-  const cap = Math.min(maxRows, order.length);
+  // Short histories are seen up to 4 times, each time from another horizon.
+  const cap = Math.min(maxRows, 4 * order.length);
   const rows: Rows = {
     n: 0,
     x: new Float32Array(cap * NUM_FEATURES),
@@ -79,15 +80,17 @@ function trainingRows(
     cat: new Float32Array(cap),
     y: new Float32Array(cap),
   };
-  for (let k = 0; k < order.length && rows.n < cap; k++) {
-    const s = Math.floor(order[k] / span), t = WEEK + (order[k] % span);
-    const h = 1 + Math.floor(random() * MAX_H);
-    const scale = fillRow(ctx, s, t, h, rows.x, rows.n * NUM_FEATURES);
-    if (!(scale > 0)) continue;
-    rows.store[rows.n] = ctx.storeIdx[s];
-    rows.cat[rows.n] = ctx.catIdx[s];
-    rows.y[rows.n] = ctx.set.series[s].values[t] / scale;
-    rows.n++;
+  for (let pass = 0; pass < 4 && rows.n < cap; pass++) {
+    for (let k = 0; k < order.length && rows.n < cap; k++) {
+      const s = Math.floor(order[k] / span), t = WEEK + (order[k] % span);
+      const h = 1 + Math.floor(random() * MAX_H);
+      const scale = fillRow(ctx, s, t, h, rows.x, rows.n * NUM_FEATURES);
+      if (!(scale > 0)) continue;
+      rows.store[rows.n] = ctx.storeIdx[s];
+      rows.cat[rows.n] = ctx.catIdx[s];
+      rows.y[rows.n] = ctx.set.series[s].values[t] / scale;
+      rows.n++;
+    }
   }
   return rows;
 }

@@ -84,10 +84,17 @@ export async function fitForecastNet(
   // tfjs wants targets shaped like the output: the same y for each of the three quantiles.
   const ys = tf.tidy(() => tf.tile(tf.tensor2d(rows.y.subarray(0, rows.n), [rows.n, 1]), [1, 3]));
   let last = NaN;
+  // Small histories (a fresh install) get smaller batches and more epochs: at least ~600
+  // gradient steps in all, which large histories reach within the requested epochs anyway.
+  const batchSize = opts.batchSize ?? Math.max(32, Math.min(512, Math.floor(rows.n / 50)));
+  const epochs = Math.max(
+    opts.epochs,
+    Math.min(60, Math.ceil(600 / Math.ceil(rows.n / batchSize))),
+  );
   try {
     await net.fit(xs, ys, {
-      epochs: opts.epochs,
-      batchSize: opts.batchSize ?? 512,
+      epochs,
+      batchSize,
       shuffle: true,
       verbose: 0,
       callbacks: {
@@ -97,7 +104,7 @@ export async function fitForecastNet(
             model: "forecast",
             phase: "train",
             epoch: epoch + 1,
-            epochs: opts.epochs,
+            epochs,
             loss: last,
             elapsedMs: performance.now() - started,
           });

@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import { testRuntime } from "../lib/testing/services.ts";
+import { fixedClock } from "../lib/clock.ts";
+import { insertSyntheticHistory } from "../models/testing/synthetic.ts";
+import { runJobOnce } from "./scheduler.ts";
+import { JOBS } from "./jobs.ts";
+import { recentRuns } from "./runs.ts";
+import { HOUR_MS } from "../models/calendar.ts";
+
+Deno.test("scheduler - a fresh install trains and writes first forecasts on start", async () => {
+  const now = Date.parse("2026-03-16T10:20:00Z");
+  await using rt = await testRuntime("bootstrap", { clock: fixedClock(now) });
+  const job = JOBS.find((j) => j.name === "bootstrap")!;
+  const ctl = new AbortController();
+  // Not enough history yet: the job waits and says why.
+  assert.equal(await runJobOnce(rt, job, now, { signal: ctl.signal }), "ok");
+  let [run] = await recentRuns(rt.sql, { job: "bootstrap" });
+  assert.match(String(run.details.forecast), /waiting for history/);
+
+  const start = Math.floor(now / HOUR_MS) * HOUR_MS - 21 * 24 * HOUR_MS;
+  await insertSyntheticHistory(rt.sql, { stores: 2, categories: 2, days: 21, start });
+  assert.equal(await runJobOnce(rt, job, now + 60_000, { signal: ctl.signal }), "ok");
+  [run] = await recentRuns(rt.sql, { job: "bootstrap" });
+  assert.deepEqual(
+    (run.details.forecast as { promoted: boolean }).promoted,
+    true,
+    JSON.stringify(run.details),
+  );
+  const [f] = await rt.sql`select count(*)::int as n, min(bucket) as first, min(model) as model
+    from forecasts where resolution = 'hour' and bucket >= ${new Date(
+    Math.floor(now / HOUR_MS) * HOUR_MS,
+  )}`;
+  assert.equal(f.n, 48 * (2 * 2 + 2 + 1)); // 48 h x (store x category + stores + chain)
+  assert.equal(f.model, "forecast@1");
+  const [d] = await rt.sql`select count(*)::int as n from forecasts where resolution = 'day'`;
+  assert.equal(d.n, 14 * 7);
+
+  // Next minute: nothing to do.
+  assert.equal(await runJobOnce(rt, job, now + 120_000, { signal: ctl.signal }), "skipped");
+});
