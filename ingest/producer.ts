@@ -94,42 +94,55 @@ async function drain(rt: Runtime, q: Queue): Promise<void> {
         batch.push(p);
         size += p.events.length;
       }
-      // One script call per stream: each event's id lands in ids[batch][event].
-      const ids: string[][] = batch.map((p) => new Array(p.events.length));
-      const groups = new Map<string, { payloads: string[]; slots: number[] }>();
-      batch.forEach((p, b) =>
-        p.events.forEach((e, i) => {
-          const stream = streamOf(p.rt, e);
-          let g = groups.get(stream);
-          if (!g) groups.set(stream, g = { payloads: [], slots: [] });
-          g.payloads.push(encodeEvent(e));
-          g.slots.push(b, i);
-        })
-      );
-      const pipe = rt.redis.pipeline() as unknown as XaddMany & { exec: Pipe["exec"] };
-      for (const [stream, g] of groups) pipe.xaddmany(stream, ...g.payloads);
-      let failure: string | null = null;
-      try {
-        const results = await pipe.exec();
-        if (!results) throw new Error("Redis pipeline was discarded (connection lost)");
-        [...groups.values()].forEach((g, k) => {
-          const [err, reply] = results[k];
-          if (err) return void (failure ??= err.message);
-          const got = reply as string[];
-          for (let j = 0; j < got.length; j++) ids[g.slots[2 * j]][g.slots[2 * j + 1]] = got[j];
-        });
-      } catch (e) {
-        failure = (e as Error).message;
-      }
-      if (failure !== null) {
-        // Some entries of the batch may be in Redis: harmless, a resend is deduplicated.
-        const err = new Error(`Redis did not take the events (${failure}); resend the batch`);
-        for (const p of batch) p.reject(err);
-      } else batch.forEach((p, b) => p.resolve(ids[b]));
+      await sendBatch(rt, batch);
     }
   } finally {
     q.running = false;
   }
+}
+
+/**
+ * Sends one coalesced batch: one script call per stream, each event's id put back in its
+ * caller's slot. A caller is rejected only if one of its own streams failed; nothing thrown
+ * here can leave a caller waiting.
+ */
+async function sendBatch(rt: Runtime, batch: Pending[]): Promise<void> {
+  const ids: string[][] = batch.map((p) => new Array(p.events.length));
+  const failed = new Map<number, string>(); // caller index -> reason
+  try {
+    const groups = new Map<string, { payloads: string[]; slots: number[] }>();
+    batch.forEach((p, b) =>
+      p.events.forEach((e, i) => {
+        const stream = streamOf(p.rt, e);
+        let g = groups.get(stream);
+        if (!g) groups.set(stream, g = { payloads: [], slots: [] });
+        g.payloads.push(encodeEvent(e));
+        g.slots.push(b, i);
+      })
+    );
+    const pipe = rt.redis.pipeline() as unknown as XaddMany & { exec: Pipe["exec"] };
+    for (const [stream, g] of groups) pipe.xaddmany(stream, ...g.payloads);
+    const results = await pipe.exec();
+    if (!results) throw new Error("Redis pipeline was discarded (connection lost)");
+    [...groups.values()].forEach((g, k) => {
+      const [err, reply] = results[k];
+      const got = reply as string[] | null;
+      for (let j = 0; j < g.slots.length / 2; j++) {
+        const b = g.slots[2 * j];
+        if (err || !got) failed.set(b, err?.message ?? "no reply");
+        else ids[b][g.slots[2 * j + 1]] = got[j];
+      }
+    });
+  } catch (e) {
+    batch.forEach((_, b) => failed.set(b, (e as Error).message));
+  }
+  batch.forEach((p, b) => {
+    const reason = failed.get(b);
+    // Some of its entries may be in Redis already: harmless, a resend is deduplicated.
+    if (reason !== undefined) {
+      p.reject(new Error(`Redis did not take the events (${reason}); resend the batch`));
+    } else p.resolve(ids[b]);
+  });
 }
 
 /** XINFO GROUPS reply: a list of flat [name, value, ...] arrays. */

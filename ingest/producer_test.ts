@@ -120,3 +120,25 @@ Deno.test("producer - a batch Redis refuses is rejected with the reason", async 
   await rt.redis.del(stream);
   assert.equal((await publish(rt, [sale("s1", "t1")])).length, 1);
 });
+
+Deno.test("producer - one caller's failure does not fail another caller's batch", async () => {
+  await using rt = await testRuntime("producer_isolated");
+  const bad = rt.keys.stream("sales", partitionOf("s1", rt.partitions));
+  const otherStore = ["s2", "s3", "s4", "s5", "s6"].find((s) =>
+    partitionOf(s, rt.partitions) !== partitionOf("s1", rt.partitions)
+  )!;
+  await rt.redis.set(bad, "not a stream");
+  // The first call occupies the connection, so the next two are sent together in one batch.
+  const [first, a, b] = await Promise.allSettled([
+    publish(rt, [sale(otherStore, "t0")]),
+    publish(rt, [sale("s1", "t1")]),
+    publish(rt, [sale(otherStore, "t2")]),
+  ]);
+  assert.equal(first.status, "fulfilled");
+  assert.equal(a.status, "rejected");
+  assert.equal(b.status, "fulfilled");
+  // An event that cannot even be encoded is refused, never left waiting.
+  const circular = sale("s1", "t3") as PosEvent & { self?: unknown };
+  circular.self = circular;
+  await assert.rejects(publish(rt, [circular]), /Redis did not take the events \(.*circular/i);
+});
