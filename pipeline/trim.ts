@@ -63,3 +63,31 @@ export async function trimStreams(redis: Redis, streams: string[]): Promise<Map<
   }
   return removed;
 }
+
+/**
+ * Removes consumers of `group` that hold nothing pending and have been idle for `idleMs` (the
+ * names of exited worker processes). Harmless for a live consumer: XREADGROUP re-creates it.
+ */
+export async function pruneConsumers(
+  redis: Redis,
+  stream: string,
+  group: string,
+  idleMs: number,
+): Promise<number> {
+  let consumers: Record<string, unknown>[];
+  try {
+    consumers = ((await redis.call("XINFO", "CONSUMERS", stream, group)) as unknown[][]).map(
+      fields,
+    );
+  } catch {
+    return 0; // no stream or group yet
+  }
+  let removed = 0;
+  for (const c of consumers) {
+    if (Number(c.pending) === 0 && Number(c.idle) >= idleMs) {
+      await redis.call("XGROUP", "DELCONSUMER", stream, group, String(c.name));
+      removed++;
+    }
+  }
+  return removed;
+}

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { testRedis } from "../lib/testing/services.ts";
-import { compareIds, nextId, safeTrimPoint, trimStreams } from "./trim.ts";
+import { compareIds, nextId, pruneConsumers, safeTrimPoint, trimStreams } from "./trim.ts";
 
 Deno.test("trim - ids compare numerically and step to the next sequence", () => {
   assert.equal(compareIds("10-0", "9-5"), 1);
@@ -31,4 +31,18 @@ Deno.test("trim - removes only what every group acknowledged, never pending or u
   await r.redis.xack(s, "workers", ids[2]);
   await trimStreams(r.redis, [s]);
   assert.deepEqual((await r.redis.xrange(s, "-", "+")).map(([id]) => id), ids.slice(6));
+});
+
+Deno.test("trim - idle consumers with nothing pending are pruned, others kept", async () => {
+  await using r = await testRedis("prune");
+  const s = `${r.prefix}pos:sales:{0}`;
+  const id = await r.redis.xadd(s, "*", "e", "x") as string;
+  await r.redis.call("XGROUP", "CREATE", s, "workers", "0");
+  await r.redis.call("XREADGROUP", "GROUP", "workers", "holder", "COUNT", 1, "STREAMS", s, ">");
+  await r.redis.call("XGROUP", "CREATECONSUMER", s, "workers", "gone");
+  assert.equal(await pruneConsumers(r.redis, s, "workers", 0), 1);
+  const left = await r.redis.call("XINFO", "CONSUMERS", s, "workers") as unknown[][];
+  assert.deepEqual(left.map((c) => c[1]), ["holder"]);
+  assert.equal(await pruneConsumers(r.redis, `${r.prefix}missing`, "workers", 0), 0);
+  await r.redis.xack(s, "workers", id);
 });

@@ -14,7 +14,7 @@ import { createSeriesStore } from "./series.ts";
 import { type BatchDeps, type BatchInfo, processEntries } from "./batch.ts";
 import { entriesFromRead, type RawEntry, streamLocator } from "./entries.ts";
 import { backoffMs, claimIdle, sleep } from "./recovery.ts";
-import { trimStreams } from "./trim.ts";
+import { pruneConsumers, trimStreams } from "./trim.ts";
 import { ensurePartitions } from "./partitions.ts";
 
 /** Options of {@link runWorkers}; unset ones come from the configuration. */
@@ -148,6 +148,7 @@ async function maintenance(rt: Runtime, streams: string[], signal: AbortSignal, 
         lastPartitions = Date.now();
       }
       const removed = await trimStreams(rt.redis, streams);
+      for (const s of streams) await pruneConsumers(rt.redis, s, WORKER_GROUP, 3_600_000);
       const total = [...removed.values()].reduce((a, b) => a + b, 0);
       if (total) log.debug("trimmed acknowledged stream entries", { entries: total });
     } catch (e) {
