@@ -86,7 +86,13 @@ export async function handleEvents(req: Request, rt: Runtime): Promise<Response>
     });
   }
 
-  const pressure = await checkBackpressure(rt);
+  let pressure;
+  try {
+    pressure = await checkBackpressure(rt);
+  } catch (e) {
+    await req.body?.cancel().catch(() => {});
+    return unavailable("the event store (Redis) is unavailable", e);
+  }
   if (pressure.over) {
     await req.body?.cancel().catch(() => {});
     return json(503, {
