@@ -52,7 +52,7 @@ Deno.test("import cli - a gzipped file in Tillstream's own format imports and pr
     {
       transaction_id: "T1",
       type: "sale",
-      cents: 2400,
+      cents: 3200,
       d: 100,
       customer_id: "c9",
       cashier_id: "k1",
