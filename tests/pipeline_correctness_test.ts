@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { testRuntime } from "../lib/testing/services.ts";
+import { testRuntime, waitFor } from "../lib/testing/services.ts";
 import { fixedClock } from "../lib/clock.ts";
 import { publish } from "../ingest/producer.ts";
 import { runWorkers } from "../pipeline/worker.ts";
@@ -112,5 +112,41 @@ Deno.test("pipeline - late events correct totals and mark buckets revised", asyn
   } finally {
     controller.abort();
     await worker;
+  }
+});
+
+Deno.test("pipeline - shutdown finishes the batch in hand: nothing left pending", async () => {
+  await using rt = await testRuntime("pipe_shutdown", { clock: fixedClock(START + 6 * HOUR) });
+  await seedStores(rt.sql);
+  const receipts = makeReceipts({ count: 4000, start: START, stepMs: 1_000 });
+  await publish(rt, receipts);
+  const controller = new AbortController();
+  const worker = runWorkers(rt, {
+    signal: controller.signal,
+    consumers: 2,
+    batch: 200,
+    maintenanceEveryMs: 0,
+  });
+  await waitFor(async () => {
+    const [{ n }] = await rt.sql`select count(*)::int n from receipts`;
+    return n > 0;
+  });
+  controller.abort();
+  await worker;
+  let pending = 0;
+  for (const s of rt.keys.streams("sales", rt.partitions)) {
+    pending += Number((await rt.redis.call("XPENDING", s, "workers") as unknown[])[0]);
+  }
+  assert.equal(pending, 0, "every delivered entry was committed and acknowledged");
+  const [{ n }] = await rt.sql`select count(*)::int n from receipts`;
+  assert.ok(n < 4000, "stopped before the end");
+  const again = new AbortController();
+  const rest = runWorkers(rt, { signal: again.signal, consumers: 1, maintenanceEveryMs: 0 });
+  try {
+    await drained(rt);
+    assert.equal((await pgTotals(rt, "hour")).sales_cents, expectedTotals(receipts).sales_cents);
+  } finally {
+    again.abort();
+    await rest;
   }
 });
