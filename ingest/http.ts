@@ -44,6 +44,20 @@ function unavailable(what: string, cause: unknown): Response {
   return json(503, { error: `${what}; retry the whole request shortly` }, { "retry-after": "5" });
 }
 
+/**
+ * Longest wait for Redis before answering 503. Entries still queued in the client may land
+ * later; that is safe because the connector resends and workers deduplicate.
+ */
+const REDIS_BUDGET_MS = 10_000;
+
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 const EXAMPLE_AUTH = "Authorization: Bearer tsk_...";
 
 /** Handles one ingest request against the runtime's Redis and store directory. */
@@ -88,7 +102,9 @@ export async function handleEvents(req: Request, rt: Runtime): Promise<Response>
 
   let pressure;
   try {
-    pressure = await checkBackpressure(rt);
+    // Commands would queue until Redis is back; a connector is better told to retry now.
+    if (rt.redis.status !== "ready") throw new Error(`Redis connection is ${rt.redis.status}`);
+    pressure = await withDeadline(checkBackpressure(rt), REDIS_BUDGET_MS);
   } catch (e) {
     await req.body?.cancel().catch(() => {});
     return unavailable("the event store (Redis) is unavailable", e);
@@ -145,7 +161,7 @@ export async function handleEvents(req: Request, rt: Runtime): Promise<Response>
     return json(status, { error, accepted: 0, rejected });
   }
   try {
-    await publish(rt, good);
+    await withDeadline(publish(rt, good), REDIS_BUDGET_MS);
   } catch (e) {
     return unavailable("the event store (Redis) is unavailable", e);
   }

@@ -7,7 +7,8 @@ import { addStore, DIRECTORY_TTL_MS } from "../lib/stores.ts";
 import { decodeEvent } from "../lib/events.ts";
 import { fixedClock } from "../lib/clock.ts";
 import { partitionOf } from "../lib/keys.ts";
-import { testRuntime } from "../lib/testing/services.ts";
+import { testRuntime, waitFor } from "../lib/testing/services.ts";
+import { connectRedis, waitReady } from "../lib/redis.ts";
 import { tcpProxy } from "../lib/testing/tcp_proxy.ts";
 import { connect } from "../lib/db.ts";
 import type { Runtime } from "../lib/runtime.ts";
@@ -284,5 +285,31 @@ Deno.test("http ingest - keeps accepting from caches while PostgreSQL is unreach
     assert.deepEqual((await streamed(rt)).map((e) => e.transaction_id), ["t1", "t2"]);
   } finally {
     await sql.end({ timeout: 1 });
+  }
+});
+
+Deno.test("http ingest - 503 at once while Redis is unreachable, 202 when it is back", async () => {
+  const { rt, key } = await setup("http_redis_down");
+  await using _ = rt;
+  const port = Number(new URL(rt.r.url).port || 6379);
+  await using proxy = tcpProxy({ hostname: "127.0.0.1", port });
+  const redis = connectRedis(`redis://127.0.0.1:${proxy.port}`, { name: "test-proxy" });
+  try {
+    await waitReady(redis);
+    const viaProxy: Runtime = { ...rt, redis };
+    const body = JSON.stringify([sale("t1")]);
+    assert.equal((await post(viaProxy, key, body)).status, 202);
+    await proxy.down();
+    await waitFor(() => redis.status !== "ready", { what: "the client to notice" });
+    const res = await post(viaProxy, key, body);
+    assert.equal(res.status, 503);
+    assert.equal(res.headers.get("retry-after"), "5");
+    assert.match((await res.json()).error, /^the event store \(Redis\) is unavailable; retry/);
+    proxy.up();
+    await waitReady(redis, 10_000);
+    assert.equal((await post(viaProxy, key, body)).status, 202);
+    assert.equal((await streamed(rt)).length, 2);
+  } finally {
+    redis.disconnect();
   }
 });
