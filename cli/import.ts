@@ -49,18 +49,30 @@ function parse(args: string[]) {
   return { file: positionals[0], values };
 }
 
+/**
+ * A path as the user meant it: `deno task` runs in the project folder, so a relative path is
+ * resolved against the folder the task was started from (INIT_CWD).
+ */
+export function userPath(p: string): string {
+  const from = Deno.env.get("INIT_CWD");
+  return from && !p.startsWith("/") && !/^[A-Za-z]:[\\/]/.test(p) ? `${from}/${p}` : p;
+}
+
+const money = (cents: number) =>
+  formatMinor(cents).replace(/^(-?\d+)/, (w) => Number(w).toLocaleString("en"));
+
 /** Renders an import summary for people. */
 export function formatSummary(s: ImportSummary, currency = ""): string {
   const n = (x: number) => x.toLocaleString("en");
-  const money = (c: number) => `${formatMinor(c)}${currency ? " " + currency : ""}`;
+  const amount = (c: number) => `${money(c)}${currency ? " " + currency : ""}`;
   const lines = [
     `rows read          ${n(s.rows)}`,
     `receipts accepted  ${n(s.receipts)}`,
     `duplicates         ${n(s.duplicates)} (already imported, not sent again)`,
     `rejected rows      ${n(s.rejectedRows)}${s.rejectsFile ? ` (see ${s.rejectsFile})` : ""}`,
-    `accepted rows      ${n(s.acceptedRows)}: sales ${money(s.salesCents)} in ${
+    `accepted rows      ${n(s.acceptedRows)}: sales ${amount(s.salesCents)} in ${
       n(s.salesUnits)
-    } units, refunds ${money(s.refundCents)} in ${n(s.refundUnits)} units`,
+    } units, refunds ${amount(s.refundCents)} in ${n(s.refundUnits)} units`,
   ];
   if (s.storesCreated.length) lines.push(`stores created     ${s.storesCreated.join(", ")}`);
   if (s.storesRefused.length) {
@@ -78,13 +90,15 @@ export function formatSummary(s: ImportSummary, currency = ""): string {
 /** Runs one import on `rt` and returns the summary text (or JSON with --json). */
 export async function importCommand(rt: Runtime, args: string[]): Promise<string> {
   const { file, values: v } = parse(args);
-  const mapping = await loadMapping(v.mapping!);
+  const mapping = await loadMapping(
+    /\.json$/i.test(v.mapping!) ? userPath(v.mapping!) : v.mapping!,
+  );
   const bar = v.quiet ? null : progressBar();
-  const summary = await importCsv(rt, file, {
+  const summary = await importCsv(rt, userPath(file), {
     mapping,
     createStores: v["create-stores"],
     storeTimezone: v["store-timezone"],
-    rejectsPath: v.rejects ?? defaultRejectsPath(file),
+    rejectsPath: userPath(v.rejects ?? defaultRejectsPath(file)),
     onProgress: bar ? (p) => bar.report(p) : undefined,
   });
   bar?.done();
