@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { testRuntime, waitFor } from "../lib/testing/services.ts";
+import { launchBrowser } from "../lib/testing/browser.ts";
+import { createApp } from "../lib/web/app.ts";
+import { stopBundler } from "../lib/web/bundle.ts";
+import { liveHub } from "../lib/web/live_hub.ts";
+import { evaluateAlerts } from "../alerts/engine.ts";
+import { saveRule } from "../alerts/rule_store.ts";
+import { parseRule } from "../alerts/rules.ts";
+import { seedStores } from "../alerts/test_receivers.ts";
+
+Deno.test("alerts (browser) - a new alert appears live on /alerts and Acknowledge works", async () => {
+  await using rt = await testRuntime("alerts_browser");
+  await seedStores(rt.sql, 1);
+  await saveRule(rt.sql, {
+    ...parseRule({
+      id: "sales-low",
+      name: "Sales low",
+      type: "threshold",
+      severity: "high",
+      params: { metric: "sales", op: "below", value: 1000, only_open: false },
+    }),
+    provisioned: false,
+  });
+  const app = await createApp(rt);
+  await stopBundler();
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, app.fetch);
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => {
+      if (m.type() === "error" && !/Failed to load resource/.test(m.text())) errors.push(m.text());
+    });
+    await page.goto(`http://127.0.0.1:${server.addr.port}/alerts`);
+    assert.ok(await page.isVisible("#alerts-empty"), "no alerts yet");
+    // The live connection is up once the server's hub has this tab as a subscriber.
+    await waitFor(() => liveHub(rt).size > 0, { what: "the page's live connection" });
+
+    const t0 = performance.now();
+    await evaluateAlerts(rt);
+    await page.waitForSelector("#alert-feed li[data-state=firing]", { timeout: 5000 });
+    const shownMs = performance.now() - t0;
+    assert.match(await page.textContent("#alert-feed li") ?? "", /Store S01: 0\.00/);
+
+    await page.click("#alert-feed li button.ack");
+    await page.waitForSelector("#alert-feed li[data-state=acknowledged]", { timeout: 5000 });
+    assert.match(
+      await page.textContent("#alert-feed li .alert-state") ?? "",
+      /acknowledged by manager/,
+    );
+    const [a] = await rt.sql`select state, acked_by from alerts`;
+    assert.deepEqual([a.state, a.acked_by], ["acknowledged", "manager"]);
+    assert.deepEqual(errors, [], "no script errors or CSP violations");
+    console.log(`alert shown in the browser ${shownMs.toFixed(0)} ms after the evaluation started`);
+  } finally {
+    // The browser first: its open SSE request would keep the server's shutdown waiting.
+    await browser.close();
+    await liveHub(rt).close();
+    await server.shutdown();
+  }
+});
