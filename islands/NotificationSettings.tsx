@@ -120,20 +120,21 @@ export default function NotificationSettings(p: Props) {
           onChange={(e) => setDraft({ ...draft, rule_id: (e.target as HTMLSelectElement).value })}
         >
           <option value="">every rule</option>
-          {p.rules.map((r) => <option value={r.id}>{r.name}</option>)}
+          {p.rules.map((r) => <option key={r.id} value={r.id}>{r.name}</option>)}
         </select>
         <select
           onChange={(e) => setDraft({ ...draft, store_id: (e.target as HTMLSelectElement).value })}
         >
           <option value="">every store</option>
-          {p.stores.map((r) => <option value={r.id}>{r.name}</option>)}
+          {p.stores.map((r) => <option key={r.id} value={r.id}>{r.name}</option>)}
         </select>
         <select
           value={draft.min_severity}
           onChange={(e) =>
             setDraft({ ...draft, min_severity: (e.target as HTMLSelectElement).value })}
         >
-          {["low", "medium", "high", "critical"].map((v) => <option value={v}>{v}+</option>)}
+          {["low", "medium", "high", "critical"].map((v) => <option key={v} value={v}>{v}+
+          </option>)}
         </select>
         <button
           type="button"
