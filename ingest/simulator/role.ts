@@ -17,11 +17,22 @@ const DAY_MS = 86_400_000;
 
 /** Runs the simulator role until `signal` aborts. */
 export async function runSimulatorRole(rt: Runtime, { signal }: RoleOptions): Promise<void> {
+  await runSimulator(rt, { signal });
+}
+
+/**
+ * The role's body, with the chain size open for tests. Resolves after shutdown with the days
+ * it backfilled (0 when the database already had receipts).
+ */
+export async function runSimulator(
+  rt: Runtime,
+  { signal, stores = 50 }: { signal: AbortSignal; stores?: number },
+): Promise<{ backfillDays: number }> {
   const now = rt.clock.now();
-  const days = rt.config.TILLSTREAM_SIMULATOR_BACKFILL_DAYS;
   const [{ any }] = await rt.sql<{ any: boolean }[]>`select exists(select 1 from receipts) as any`;
-  const start = !any && days > 0 ? now - days * DAY_MS : now;
-  const sim = new Simulator({ seed: ROLE_SEED, start });
+  const days = any ? 0 : rt.config.TILLSTREAM_SIMULATOR_BACKFILL_DAYS;
+  const start = now - days * DAY_MS;
+  const sim = new Simulator({ seed: ROLE_SEED, start, stores });
   const added = await ensureSimStores(rt, sim.stores);
   if (added.length) log.info("simulator registered its stores", { stores: added.length });
   const sender = xaddSender(rt);
@@ -43,13 +54,14 @@ export async function runSimulatorRole(rt: Runtime, { signal }: RoleOptions): Pr
       seconds: Math.round((Date.now() - t0) / 1000),
     });
   }
-  if (signal.aborted) return;
+  if (signal.aborted) return { backfillDays: days };
   const rate = rt.config.TILLSTREAM_SIMULATOR_RATE;
   if (rate <= 0) {
     log.info("simulator live mode off (TILLSTREAM_SIMULATOR_RATE=0)");
     await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
-    return;
+    return { backfillDays: days };
   }
   log.info("simulator live", { rate_per_s: rate });
   await live(rt, sim, sender, { rate, signal });
+  return { backfillDays: days };
 }
