@@ -242,14 +242,24 @@ export function upsertCustomerStats(tx: Tx, cust: CustomerDelta[]) {
             refunds = c.refunds + excluded.refunds`;
 }
 
-/** Insert-or-lock: a no-op update takes each row's lock and returns its current level. */
-export function lockInventory(tx: Tx, stockKeys: { store_id: string; sku: string }[]) {
-  return tx<{ store_id: string; sku: string; on_hand: number; counted_at: Date | null }[]>`
-          insert into inventory as i (store_id, sku)
-          select * from unnest(${stockKeys.map((c) => c.store_id)}::text[],
-            ${stockKeys.map((c) => c.sku)}::text[])
-          on conflict (store_id, sku) do update set updated_at = i.updated_at
-          returning store_id, sku, on_hand, counted_at`;
+/**
+ * Creates missing rows, then locks every touched row and returns its level. Locking with
+ * SELECT … FOR UPDATE (sorted like the callers' keys: ids are ASCII, so "C" order is theirs)
+ * leaves no dead row versions, unlike a no-op upsert.
+ */
+export async function lockInventory(tx: Tx, stockKeys: { store_id: string; sku: string }[]) {
+  const stores = stockKeys.map((c) => c.store_id), skus = stockKeys.map((c) => c.sku);
+  const [, rows] = await Promise.all([
+    tx`insert into inventory (store_id, sku)
+      select * from unnest(${stores}::text[], ${skus}::text[])
+      on conflict (store_id, sku) do nothing`,
+    tx<{ store_id: string; sku: string; on_hand: number; counted_at: Date | null }[]>`
+      select store_id, sku, on_hand, counted_at from inventory
+      where (store_id, sku) in (select * from unnest(${stores}::text[], ${skus}::text[]))
+      order by store_id collate "C", sku collate "C"
+      for update`,
+  ]);
+  return rows;
 }
 
 /** Writes absolute inventory levels. */
