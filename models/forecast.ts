@@ -16,7 +16,12 @@ import {
   WEEK,
 } from "./forecast_features.ts";
 import { buildForecastNet, fitForecastNet, type Rows } from "./forecast_net.ts";
-import { conformalFactors, type ForecastModel, type Target } from "./forecast_model.ts";
+import {
+  chainFactor,
+  conformalFactors,
+  type ForecastModel,
+  type Target,
+} from "./forecast_model.ts";
 import { backtest, type BacktestResult } from "./backtest.ts";
 import { initTf, rng, shuffledIndex } from "./tf.ts";
 import {
@@ -95,10 +100,12 @@ function trainingRows(
   return rows;
 }
 
+/** Held-out targets; one random horizon per hour shared by all series (so the chain sums). */
 function heldOutTargets(S: number, from: number, to: number, random: () => number): Target[] {
   const out: Target[] = [];
-  for (let s = 0; s < S; s++) {
-    for (let t = from; t < to; t++) out.push({ s, t, h: 1 + Math.floor(random() * MAX_H) });
+  for (let t = from; t < to; t++) {
+    const h = 1 + Math.floor(random() * MAX_H);
+    for (let s = 0; s < S; s++) out.push({ s, t, h });
   }
   return out;
 }
@@ -162,12 +169,10 @@ export async function trainForecast(
   const loss = await fitForecastNet(net, rows, { epochs, onProgress });
   const tFit = performance.now();
   onProgress({ model: "forecast", phase: "backtest", elapsedMs: tFit - t0 });
-  const qhat = conformalFactors(
-    net,
-    ctx,
-    heldOutTargets(set.series.length, calStart, btStart, random),
-  );
+  const heldOut = heldOutTargets(set.series.length, calStart, btStart, random);
+  const qhat = conformalFactors(net, ctx, heldOut);
   const model: ForecastModel = { net, vocab, qhat };
+  qhat.chain_sum = chainFactor(model, ctx, heldOut);
   const bt = backtest(model, ctx, btStart);
   const tBt = performance.now();
 

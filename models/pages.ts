@@ -1,0 +1,120 @@
+/**
+ * Data for the models' pages (/forecasts, /customers, /models): plain queries over the model
+ * outputs, the registry and job_runs, kept here so routes stay thin and tests call them directly.
+ */
+import type { Sql } from "../lib/db.ts";
+import { activeVersion, listVersions, type ModelVersion } from "./registry.ts";
+import type { SeriesMetrics } from "./backtest.ts";
+import { recentRuns } from "../scheduler/runs.ts";
+
+/** Active forecast version's backtest per series, filtered to a store (or all). */
+export async function forecastAccuracy(sql: Sql, store?: string) {
+  const active = await activeVersion(sql, "forecast");
+  const bt = active?.metrics?.backtest as
+    | { overall: Record<string, number>; series: SeriesMetrics[]; from: string; to: string }
+    | undefined;
+  if (!active || !bt) return null;
+  return {
+    model: `forecast@${active.version}`,
+    overall: bt.overall,
+    from: bt.from,
+    to: bt.to,
+    series: bt.series.filter((s) => !store || store === "*" || s.store === store),
+  };
+}
+
+/** Hourly forecast rows of one series between two instants. */
+export async function hourlyForecast(
+  sql: Sql,
+  store: string,
+  category: string,
+  from: number,
+  to: number,
+) {
+  return await sql<{ bucket: Date; p10: number; p50: number; p90: number; model: string }[]>`
+    select bucket, p10_cents as p10, p50_cents as p50, p90_cents as p90, model from forecasts
+    where store_id = ${store} and category = ${category} and resolution = 'hour'
+      and bucket >= ${new Date(from)} and bucket < ${new Date(to)} order by bucket`;
+}
+
+/** Daily forecast rows of one series from `fromDay` on. */
+export async function dailyForecast(sql: Sql, store: string, category: string, fromDay: string) {
+  return await sql<{ day: string; p10: number; p50: number; p90: number }[]>`
+    select to_char(bucket at time zone 'UTC', 'YYYY-MM-DD') as day, p10_cents as p10,
+           p50_cents as p50, p90_cents as p90
+    from forecasts where store_id = ${store} and category = ${category} and resolution = 'day'
+      and bucket >= ${fromDay}::date order by bucket limit 14`;
+}
+
+/** Categories that have forecasts (for the selector). */
+export async function forecastCategories(sql: Sql): Promise<string[]> {
+  const rows = await sql`select distinct category from forecasts where category <> '*'
+                         order by category`;
+  return rows.map((r) => r.category);
+}
+
+/** "j***@example.com" / "***4567": enough to recognise a customer, not to contact them. */
+export function maskEmail(email: string | null): string {
+  if (!email) return "–";
+  const [user, domain] = email.split("@");
+  return domain ? `${user.slice(0, 1)}***@${domain}` : "***";
+}
+
+/** Masks all but the last 4 digits of a phone number. */
+export function maskPhone(phone: string | null): string {
+  if (!phone) return "–";
+  const digits = phone.replace(/\D/g, "");
+  return digits.length > 4 ? `***${digits.slice(-4)}` : "***";
+}
+
+/** Segment sizes and mean churn probability. */
+export async function segmentSummary(sql: Sql) {
+  return await sql<{ segment: string; customers: number; avg_probability: number }[]>`
+    select segment, count(*)::int as customers, avg(probability)::float8 as avg_probability
+    from churn_scores group by segment order by customers desc`;
+}
+
+/** Customers most likely to churn, with masked contact details. */
+export async function churnRiskList(sql: Sql, opts: { segment?: string; limit?: number } = {}) {
+  const rows = await sql<{
+    customer_id: string;
+    probability: number;
+    segment: string;
+    reasons: string[];
+    model: string;
+    email: string | null;
+    phone: string | null;
+    last_purchase: Date | null;
+    orders: number | null;
+  }[]>`
+    select c.customer_id, c.probability, c.segment, c.reasons, c.model, k.email, k.phone,
+           s.last_purchase, s.orders
+    from churn_scores c
+    left join customers k using (customer_id)
+    left join customer_stats s using (customer_id)
+    where ${opts.segment ? sql`c.segment = ${opts.segment}` : sql`true`}
+    order by c.probability desc, c.customer_id limit ${opts.limit ?? 50}`;
+  return rows.map(({ email, phone, ...r }) => ({
+    ...r,
+    email: maskEmail(email),
+    phone: maskPhone(phone),
+  }));
+}
+
+/** Everything /models shows: versions by model, recent registry events, recent job runs. */
+export async function modelsOverview(sql: Sql) {
+  const versions = await listVersions(sql);
+  const byName = new Map<string, ModelVersion[]>();
+  for (const v of versions) byName.set(v.name, [...(byName.get(v.name) ?? []), v]);
+  const events = await sql<{
+    name: string;
+    version: number | null;
+    action: string;
+    actor: string;
+    reason: string | null;
+    at: Date;
+  }[]>`select name, version, action, actor, reason, at from model_events
+       order by id desc limit 20`;
+  const runs = await recentRuns(sql, { limit: 50 });
+  return { byName, events, runs };
+}

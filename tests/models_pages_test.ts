@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { testRuntime } from "../lib/testing/services.ts";
+import { fixedClock } from "../lib/clock.ts";
+import { createApp } from "../lib/web/app.ts";
+import { stopBundler } from "../lib/web/bundle.ts";
+import { insertSyntheticHistory } from "../models/testing/synthetic.ts";
+import { insertSyntheticCustomers } from "../models/testing/synthetic_customers.ts";
+import { runJobOnce } from "../scheduler/scheduler.ts";
+import { JOBS } from "../scheduler/jobs.ts";
+import { runChurn, trainChurn } from "../models/churn.ts";
+import { promote } from "../models/registry.ts";
+import { maskEmail, maskPhone } from "../models/pages.ts";
+
+const NOW = Date.parse("2026-03-16T10:20:00Z");
+const HOUR = 3_600_000;
+
+Deno.test("models pages - forecasts, customers (masked) and models render from the outputs", async () => {
+  await using rt = await testRuntime("models_pages", { clock: fixedClock(NOW) });
+  const start = Math.floor(NOW / HOUR) * HOUR - 21 * 24 * HOUR;
+  await insertSyntheticHistory(rt.sql, { stores: 2, categories: 2, days: 21, start });
+  await insertSyntheticCustomers(rt.sql, { customers: 300, days: 200, end: NOW });
+  await rt.sql`insert into customers (customer_id, email, phone)
+               values ('cust1', 'carla.jones@example.com', '+1 555 010 4477')`;
+  const ctl = new AbortController();
+  const bootstrap = JOBS.find((j) => j.name === "bootstrap")!;
+  assert.equal(await runJobOnce(rt, bootstrap, NOW, { signal: ctl.signal }), "ok");
+  const churn = await trainChurn(rt.sql, { now: NOW, horizonDays: 60 });
+  await promote(rt.sql, "churn", churn.version, { actor: "test", force: true });
+  await runChurn(rt.sql, NOW);
+
+  const app = await createApp(rt);
+  await stopBundler();
+
+  const f = await app.request("/forecasts?store=S001&category=C1");
+  assert.equal(f.status, 200);
+  const fh = await f.text();
+  assert.match(fh, /Next 14 days/);
+  assert.match(fh, /model forecast@1/);
+  assert.match(fh, /Overall MASE [\d.]+ vs seasonal naive [\d.]+/);
+  assert.doesNotMatch(fh, /No forecast yet/);
+
+  const c = await app.request("/customers");
+  assert.equal(c.status, 200);
+  const ch = await c.text();
+  assert.match(ch, /data-customer="cust/);
+  assert.doesNotMatch(ch, /carla\.jones@example\.com|555 010 4477/);
+  const m = await app.request("/models");
+  assert.equal(m.status, 200);
+  const mh = await m.text();
+  assert.match(mh, /<b>active<\/b>/);
+  assert.match(mh, /bootstrap/);
+  assert.match(mh, /churn@\d+<\/td><td>promote/);
+});
+
+Deno.test("models pages - contact details are masked", () => {
+  assert.equal(maskEmail("carla.jones@example.com"), "c***@example.com");
+  assert.equal(maskPhone("+1 555 010 4477"), "***4477");
+  assert.equal(maskEmail(null), "–");
+});
