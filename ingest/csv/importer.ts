@@ -124,6 +124,7 @@ export async function importCsv(
       if (!/already exists/.test((e as Error).message)) throw e; // created concurrently
     });
     directory.set(id, { currency: spec.currency ?? "USD", timezone: spec.timezone });
+    invalidateStoreDirectory(rt); // the in-process workers must see it before its receipts
     s.storesCreated.push(id);
     return true;
   }
