@@ -148,3 +148,35 @@ export async function commitIsolatingPoison<T extends StreamEntry>(
     }
   }
 }
+
+/**
+ * Runs `work` on entries owned by `consumer` while keeping them fresh: every `everyMs` their idle
+ * time is reset (XCLAIM … JUSTID to the same consumer, which leaves the delivery count alone),
+ * so a live worker stuck in a long outage retry is never robbed of its batch by XAUTOCLAIM — and
+ * its entries never reach the delivery limit that sends crash-looping entries to the DLQ.
+ */
+export async function keepingClaimed<T>(
+  redis: Redis,
+  group: string,
+  consumer: string,
+  entries: StreamEntry[],
+  everyMs: number,
+  work: () => Promise<T>,
+): Promise<T> {
+  const byStream = new Map<string, string[]>();
+  for (const e of entries) {
+    const ids = byStream.get(e.stream);
+    if (ids) ids.push(e.id);
+    else byStream.set(e.stream, [e.id]);
+  }
+  const timer = setInterval(() => {
+    for (const [stream, ids] of byStream) {
+      redis.call("XCLAIM", stream, group, consumer, 0, ...ids, "JUSTID").catch(() => {});
+    }
+  }, everyMs);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}

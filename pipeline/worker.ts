@@ -13,7 +13,7 @@ import { errorMessage, log } from "../lib/log.ts";
 import { createSeriesStore } from "./series.ts";
 import { type BatchDeps, type BatchInfo, processEntries } from "./batch.ts";
 import { entriesFromRead, type RawEntry, streamLocator } from "./entries.ts";
-import { backoffMs, claimIdle, sleep } from "./recovery.ts";
+import { backoffMs, claimIdle, keepingClaimed, sleep } from "./recovery.ts";
 import { pruneConsumers, trimStreams } from "./trim.ts";
 import { ensurePartitions } from "./partitions.ts";
 
@@ -78,6 +78,7 @@ async function consumerLoop(
   const perFamily = Math.max(1, Math.round(mine.length / FAMILIES.length));
   const perStream = Math.max(10, Math.ceil(o.batch / perFamily));
   const claimEvery = Math.min(o.claimIdleMs, 5_000);
+  const heartbeat = Math.max(50, Math.floor(o.claimIdleMs / 3));
   let nextClaim = Date.now() + Math.random() * claimEvery;
   let failures = 0;
   try {
@@ -101,7 +102,14 @@ async function consumerLoop(
                 stream: s,
                 entries: c.entries.length,
               });
-              await processEntries(deps, c.entries, c.deliveries, o.maxDeliveries);
+              await keepingClaimed(
+                rt.redis,
+                WORKER_GROUP,
+                name,
+                c.entries,
+                heartbeat,
+                () => processEntries(deps, c.entries, c.deliveries, o.maxDeliveries),
+              );
             }
           }
         }
@@ -120,7 +128,16 @@ async function consumerLoop(
         ) as [string, RawEntry[]][] | null;
         failures = 0;
         const entries = entriesFromRead(reply, locate);
-        if (entries.length) await processEntries(deps, entries);
+        if (entries.length) {
+          await keepingClaimed(
+            rt.redis,
+            WORKER_GROUP,
+            name,
+            entries,
+            heartbeat,
+            () => processEntries(deps, entries),
+          );
+        }
       } catch (e) {
         const msg = errorMessage(e);
         if (e instanceof Error && e.name === "Abandoned") break;
