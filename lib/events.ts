@@ -9,33 +9,17 @@
  */
 import { z } from "zod";
 
-/** Largest quantity on one line and largest unit price accepted (minor units). */
-export const LIMITS = {
-  maxQuantity: 10_000,
-  maxUnitPriceCents: 100_000_000, // 1,000,000.00
-  maxLines: 500,
-  futureToleranceMs: 5 * 60_000,
-  maxIdLength: 64,
-} as const;
+import {
+  currencyDigits,
+  fastReceiptShape,
+  ID,
+  isTimestamp,
+  LIMITS,
+  MAX_CATEGORY,
+  MAX_PAYMENT,
+} from "./event_rules.ts";
 
-const ID = /^[A-Za-z0-9_.:\/#-]+$/;
-/** ISO-8601 with a UTC offset or Z, e.g. 2026-11-25T14:03:00+01:00. */
-const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
-
-const minorDigitsCache = new Map<string, number | null>();
-/** Minor-unit digits of an ISO 4217 code (2 for EUR, 0 for JPY), or null if unknown. */
-export function currencyDigits(code: string): number | null {
-  // Only three-letter codes are cached, so arbitrary input cannot grow the cache.
-  if (!/^[A-Z]{3}$/.test(code)) return null;
-  if (minorDigitsCache.has(code)) return minorDigitsCache.get(code)!;
-  let digits: number | null = null;
-  if (Intl.supportedValuesOf("currency").includes(code)) {
-    digits = new Intl.NumberFormat("en", { style: "currency", currency: code }).resolvedOptions()
-      .maximumFractionDigits ?? 2;
-  }
-  minorDigitsCache.set(code, digits);
-  return digits;
-}
+export { currencyDigits, LIMITS };
 
 /**
  * Parses a decimal amount exactly into minor units, or returns null. Accepts numbers and
@@ -87,17 +71,9 @@ const id = (what: string) =>
 const optionalId = (what: string) =>
   z.union([id(what), z.null()]).optional().transform((v) => v ?? undefined);
 
-/** True when the date part exists in the calendar: Date.parse rolls 2026-02-30 over to March. */
-function realDate(s: string): boolean {
-  const y = Number(s.slice(0, 4)), m = Number(s.slice(5, 7)), d = Number(s.slice(8, 10));
-  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];
-  return days !== undefined && d >= 1 && d <= days;
-}
-
 const timestamp = z.string({
   error: required("an ISO-8601 timestamp with offset, e.g. 2026-11-25T14:03:00+01:00"),
-}).refine((s) => ISO_WITH_OFFSET.test(s) && realDate(s) && !Number.isNaN(Date.parse(s)), {
+}).refine(isTimestamp, {
   error: (i) =>
     `expected an ISO-8601 timestamp with offset, e.g. 2026-11-25T14:03:00+01:00, got ${
       show(i.input)
@@ -117,7 +93,7 @@ const line = z.object({
   sku: id("a SKU"),
   category: z.string({ error: required("a category name") }).min(1, {
     error: "must not be empty",
-  }).max(64, { error: "must be at most 64 characters" }),
+  }).max(MAX_CATEGORY, { error: `must be at most ${MAX_CATEGORY} characters` }),
   quantity: z.number({ error: required("a whole number of units") }).int({
     error: (i) => `expected a whole number of units, got ${show(i.input)}`,
   }).min(1, { error: `must be at least 1 (refunds use type "refund", not negative quantities)` })
@@ -126,7 +102,8 @@ const line = z.object({
   discount: amount.optional(),
 });
 
-const receiptShape = z.object({
+/** The zod schema of a receipt: explains what is wrong when the fast check refuses. */
+export const receiptShape = z.object({
   type: z.enum(["sale", "refund"], { error: () => `expected "sale" or "refund"` }),
   transaction_id: id("a transaction id"),
   store_id: id("a store id"),
@@ -137,7 +114,7 @@ const receiptShape = z.object({
   currency,
   payment: z.string({ error: required("a payment method, e.g. card") }).min(1, {
     error: "must not be empty",
-  }).max(32, { error: "must be at most 32 characters" }),
+  }).max(MAX_PAYMENT, { error: `must be at most ${MAX_PAYMENT} characters` }),
   lines: z.array(line, { error: required("a list of lines") }).min(1, {
     error: "must have at least one line",
   }).max(LIMITS.maxLines, { error: `must have at most ${LIMITS.maxLines} lines` }),
@@ -325,9 +302,12 @@ export function validateEvent(raw: unknown, ctx: ValidationContext): Validation 
 }
 
 function validateReceipt(raw: object, ctx: ValidationContext): Validation {
-  const r = receiptShape.safeParse(raw);
-  if (!r.success) return { ok: false, error: formatIssues(r.error.issues) };
-  const d = r.data;
+  let d = fastReceiptShape(raw as Record<string, unknown>);
+  if (!d) {
+    const r = receiptShape.safeParse(raw);
+    if (!r.success) return { ok: false, error: formatIssues(r.error.issues) };
+    d = r.data;
+  }
   const digits = currencyDigits(d.currency)!;
   const example = () => formatMinor(1299, digits); // only needed for an error
   const lines: ReceiptLine[] = [];

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { fastReceiptShape } from "./event_rules.ts";
 import {
   currencyDigits,
   decodeEvent,
@@ -7,6 +8,7 @@ import {
   familyOf,
   formatMinor,
   LIMITS,
+  receiptShape,
   toMinorUnits,
   validateEvent,
 } from "./events.ts";
@@ -519,5 +521,58 @@ Deno.test("events - property: arbitrary payloads never crash decodeEvent", () =>
       assert.equal(typeof d.ok, "boolean");
     }),
     { numRuns: 1000 },
+  );
+});
+
+/** Drops undefined-valued keys, so two shape results compare by meaning. */
+const plain = (v: unknown) => JSON.parse(JSON.stringify(v));
+
+Deno.test("events - property: the fast receipt check accepts every valid receipt", () => {
+  fc.assert(
+    fc.property(receiptArb, ({ raw }) => {
+      const fast = fastReceiptShape(raw);
+      assert.ok(fast, `fast check refused ${JSON.stringify(raw)}`);
+      const slow = receiptShape.safeParse(raw);
+      assert.ok(slow.success);
+      assert.deepEqual(plain(fast), plain(slow.data));
+    }),
+    { numRuns: 300 },
+  );
+});
+
+Deno.test("events - property: the fast receipt check never accepts what zod refuses", () => {
+  const fields = [
+    ...Object.keys(sale),
+    "cashier_id",
+    "customer_id",
+    "lines.0.sku",
+    "lines.0.category",
+    "lines.0.quantity",
+    "lines.0.unit_price",
+    "lines.0.discount",
+    "lines.0",
+  ];
+  const junk = fc.oneof(
+    fc.anything(),
+    fc.string({ maxLength: 70 }),
+    fc.integer(),
+    fc.integer({ min: -2, max: LIMITS.maxQuantity * 2 }),
+    fc.double(),
+    fc.constantFrom(undefined, null, "", "x".repeat(65), "a b", "EUR", "sale", [], {}, 1.5, -1, 0),
+  );
+  fc.assert(
+    fc.property(receiptArb, fc.constantFrom(...fields), junk, ({ raw }, field, value) => {
+      const r = structuredClone(raw) as Record<string, unknown>;
+      const path = field.split(".");
+      if (path.length === 1) r[path[0]] = value;
+      else if (path.length === 2) (r.lines as unknown[])[0] = value;
+      else (r.lines as Record<string, unknown>[])[0][path[2]] = value;
+      const fast = fastReceiptShape(r);
+      if (fast === null) return;
+      const slow = receiptShape.safeParse(r);
+      assert.ok(slow.success, `fast accepted, zod refused: ${field} = ${String(value)}`);
+      assert.deepEqual(plain(fast), plain(slow.data));
+    }),
+    { numRuns: 3000 },
   );
 });
