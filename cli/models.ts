@@ -279,7 +279,10 @@ export async function modelsCommand(rt: Runtime | null, args: string[]): Promise
       }
       if (name === "anomaly") {
         const to = rt.clock.now(), from = to - 14 * 86_400_000;
-        const { band: _b, register: _r, ...ev } = await evaluateAnomaly(sql, { from, to });
+        const { band: _b, register: _r, price: _p, ...ev } = await evaluateAnomaly(sql, {
+          from,
+          to,
+        });
         return out(ev, () => render(ev));
       }
       const ver = version ??

@@ -14,6 +14,7 @@ import { loadForecastModel } from "./forecast.ts";
 import { type BandFlag, normalisedResidual, scoreBand } from "./anomaly_band.ts";
 import { findRegisterPatterns, registerBaseline, type RegisterFlag } from "./anomaly_register.ts";
 import { type AnomalyThresholds, DEFAULT_THRESHOLDS } from "./anomaly_score.ts";
+import { findPriceAnomalies, type PriceFlag, usualPrices } from "./anomaly_price.ts";
 import { actor, registerVersion } from "./registry.ts";
 
 /** A labelled anomaly. */
@@ -140,13 +141,16 @@ export async function replayBand(
 export async function evaluateAnomaly(
   sql: Sql,
   opts: { from: number; to: number; thresholds?: AnomalyThresholds; forecastVersion?: number },
-): Promise<AnomalyEvaluation & { band: BandFlag[]; register: RegisterFlag[] }> {
+): Promise<
+  AnomalyEvaluation & { band: BandFlag[]; register: RegisterFlag[]; price: PriceFlag[] }
+> {
   const th = opts.thresholds ?? DEFAULT_THRESHOLDS;
   const band = await replayBand(sql, opts.from, opts.to, th, opts.forecastVersion);
   const base = await registerBaseline(sql, opts.to, th);
   const register = await findRegisterPatterns(sql, opts.from, opts.to, base, th);
+  const price = await findPriceAnomalies(sql, opts.from, opts.to, await usualPrices(sql, opts.to));
   const labels = await loadLabels(sql, opts.from, opts.to);
-  return { ...score([...band, ...register], labels), band, register };
+  return { ...score([...band, ...register, ...price], labels), band, register, price };
 }
 
 /** The naive rule the detectors must beat: anything outside the band, any 3 refunds. */

@@ -10,6 +10,7 @@ import { bootstrapModels } from "../models/bootstrap.ts";
 import { runForecast } from "../models/forecast_run.ts";
 import { checkForecastBand } from "../models/anomaly_band.ts";
 import { checkRegisterPatterns } from "../models/anomaly_register.ts";
+import { checkPrices } from "../models/anomaly_price.ts";
 import { type AnomalyThresholds, DEFAULT_THRESHOLDS } from "../models/anomaly_score.ts";
 import { runDemand } from "../models/demand.ts";
 import { runChurn } from "../models/churn.ts";
@@ -37,7 +38,7 @@ export const JOBS: Job[] = [
   },
   {
     name: "anomaly",
-    description: "forecast-band and register-pattern checks on closed windows",
+    description: "forecast-band, register-pattern and price checks on closed windows",
     schedule: "* * * * *",
     run: async ({ rt, now }) => {
       const active = await activeVersion(rt.sql, "anomaly");
@@ -50,7 +51,8 @@ export const JOBS: Job[] = [
         thresholds,
         cacheKey: rt.config.DATABASE_URL,
       });
-      return { bandFlags: band.length, registerFlags: register.length };
+      const price = await checkPrices(rt.sql, now, { cacheKey: rt.config.DATABASE_URL });
+      return { bandFlags: band.length, registerFlags: register.length, priceFlags: price.length };
     },
   },
   {
