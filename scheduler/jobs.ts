@@ -71,6 +71,18 @@ export const JOBS: Job[] = [
     },
   },
   {
+    name: "prune_runs",
+    description: "forget job runs older than 30 days (skipped ones after 2 days)",
+    schedule: "40 4 * * *",
+    run: async ({ rt, now }) => {
+      const res = await rt.sql`delete from job_runs where started_at < ${new Date(
+        now - 30 * 86_400_000,
+      )}
+        or (status = 'skipped' and started_at < ${new Date(now - 2 * 86_400_000)})`;
+      return { deleted: res.count };
+    },
+  },
+  {
     name: "retrain",
     description: "weekly retrain of every model; promoted only when it beats the active one",
     schedule: "0 4 * * 0",
