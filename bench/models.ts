@@ -52,7 +52,11 @@ export async function run(args: string[]): Promise<number> {
 
     t = performance.now();
     const tr = await trainForecast(sql, { epochs, now: hist.to, seed: 1 });
-    result.epochs = tr.metrics.backtest ? (await sql`select params from model_versions where name = 'forecast' and version = ${tr.version}`)[0].params.epochs : epochs;
+    result.epochs = tr.metrics.backtest
+      ? (await sql`select params from model_versions where name = 'forecast' and version = ${tr.version}`)[
+        0
+      ].params.epochs
+      : epochs;
     result.forecast_train_ms = Math.round(performance.now() - t);
     result.forecast_timings = tr.timings;
     result.backend = tr.backend;

@@ -100,6 +100,6 @@ Deno.test("models cli - list, refused promote and progress line", async () => {
       loss: 0.25,
       elapsedMs: 2000,
     }),
-    /forecast \[#+\.+\] epoch 2\/4  loss 0.2500  ETA 2 s/,
+    /forecast \[#+\.+\] epoch 2\/4 {2}loss 0.2500 {2}ETA 2 s/,
   );
 });
