@@ -16,7 +16,6 @@ import { parseArgs } from "node:util";
 import { testRuntime } from "../lib/testing/services.ts";
 import { createApp } from "../lib/web/app.ts";
 import { stopBundler } from "../lib/web/bundle.ts";
-import { liveHub } from "../lib/web/live_hub.ts";
 import { seedDemo } from "../lib/dashboard/seed.ts";
 import { dateIn } from "../lib/dashboard/format.ts";
 
@@ -55,7 +54,9 @@ async function pageScripts(
     out.set(path, body);
     const text = new TextDecoder().decode(body);
     const dir = path.slice(0, path.lastIndexOf("/") + 1);
-    for (const m of text.matchAll(/(?:import|from)\s*\(?\s*"(\.{1,2}\/[^"]+|\/_islands\/[^"]+)"/g)) {
+    for (
+      const m of text.matchAll(/(?:import|from)\s*\(?\s*"(\.{1,2}\/[^"]+|\/_islands\/[^"]+)"/g)
+    ) {
       queue.push(m[1].startsWith("/") ? m[1] : new URL(m[1], `http://x${dir}`).pathname);
     }
   }
@@ -85,8 +86,29 @@ export async function run(args: string[]): Promise<void> {
   const receipts = await seedDemo(rt, { now, pastDays: [7, 14, 21, 28], models: true });
   const app = await createApp(rt);
   await stopBundler();
-  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, app.fetch);
-  const base = `http://127.0.0.1:${server.addr.port}`;
+  // The server under load runs in a process of its own, so the clients do not slow it down.
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("./support/web_server.ts", import.meta.url).pathname],
+    env: {
+      DATABASE_URL: rt.config.DATABASE_URL,
+      REDIS_URL: rt.config.REDIS_URL,
+      TILLSTREAM_KEY_PREFIX: rt.config.TILLSTREAM_KEY_PREFIX,
+      TILLSTREAM_LOCAL_SERVICES: "off",
+      TILLSTREAM_SIMULATOR: "off",
+      TILLSTREAM_LOG_LEVEL: "error",
+    },
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let port = "";
+  for (let text = ""; !port;) {
+    const { value, done } = await lines.read();
+    if (done) throw new Error("the benchmark's web server exited before listening");
+    text += value;
+    port = /port=(\d+)/.exec(text)?.[1] ?? "";
+  }
+  const base = `http://127.0.0.1:${port}`;
   const result: Record<string, unknown> = { receipts_seeded: receipts };
 
   try {
@@ -136,15 +158,19 @@ export async function run(args: string[]): Promise<void> {
     ];
     for (const u of urls) await (await fetch(base + u)).text(); // hydrate Redis series
     const lat: number[] = [];
+    const byUrl = new Map<string, number[]>(urls.map((u) => [u, []]));
     let errors = 0;
     const until = performance.now() + seconds * 1000;
     await Promise.all(Array.from({ length: clients }, async (_, c) => {
       for (let i = c; performance.now() < until; i++) {
         const t0 = performance.now();
-        const res = await fetch(base + urls[i % urls.length]);
+        const u = urls[i % urls.length];
+        const res = await fetch(base + u);
         await res.arrayBuffer();
         if (!res.ok) errors++;
-        lat.push(performance.now() - t0);
+        const ms = performance.now() - t0;
+        lat.push(ms);
+        byUrl.get(u)!.push(ms);
       }
     }));
     lat.sort((a, b) => a - b);
@@ -155,6 +181,10 @@ export async function run(args: string[]): Promise<void> {
       p50_ms: round(quantile(lat, 0.5)),
       p99_ms: round(quantile(lat, 0.99)),
       errors,
+      endpoints: Object.fromEntries([...byUrl].map(([u, l]) => {
+        l.sort((a, b) => a - b);
+        return [u, { p50_ms: round(quantile(l, 0.5)), p99_ms: round(quantile(l, 0.99)) }];
+      })),
     };
 
     // 3. SSE fan-out.
@@ -185,9 +215,22 @@ export async function run(args: string[]): Promise<void> {
       } catch { /* aborted */ }
     });
     const deadline = Date.now() + 30_000;
-    while ((connected < sseClients || liveHub(rt).size < sseClients) && Date.now() < deadline) {
+    while (connected < sseClients && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 50));
     }
+    say(`SSE: ${connected} connected; warming up…`);
+    // A warm-up update, published until every client has one: all are subscribed from then on.
+    while (delays.length < connected && Date.now() < deadline) {
+      await rt.redis.xadd(
+        rt.keys.liveUpdates,
+        "*",
+        "u",
+        JSON.stringify({ at: Date.now(), buckets: [] }),
+      );
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    say(`SSE: warm-up reached ${delays.length} clients; measuring…`);
+    delays.length = 0;
     const updates = 20;
     for (let i = 0; i < updates; i++) {
       await rt.redis.xadd(
@@ -201,8 +244,10 @@ export async function run(args: string[]): Promise<void> {
     const want = updates * connected;
     const wait = Date.now() + 10_000;
     while (delays.length < want && Date.now() < wait) await new Promise((r) => setTimeout(r, 50));
+    say(`SSE: ${delays.length} of ${want} frames arrived; closing…`);
     ctrl.abort();
-    await Promise.allSettled(readers);
+    // Readers end with the abort; don't let a stuck one hold the report.
+    await Promise.race([Promise.allSettled(readers), new Promise((r) => setTimeout(r, 3000))]);
     delays.sort((a, b) => a - b);
     result.sse = {
       clients: connected,
@@ -214,8 +259,9 @@ export async function run(args: string[]): Promise<void> {
       max_ms: delays[delays.length - 1] ?? null,
     };
   } finally {
-    await liveHub(rt).close();
-    await server.shutdown();
+    child.kill("SIGTERM");
+    await child.status;
+    await lines.cancel().catch(() => {});
   }
 
   if (values.json) {
@@ -225,13 +271,19 @@ export async function run(args: string[]): Promise<void> {
   console.log("page                      render p50/p99 ms   JS files   JS gzip KB");
   for (const [p, v] of Object.entries(result.pages as Record<string, Record<string, number>>)) {
     console.log(
-      `${p.padEnd(26)}${`${v.render_p50_ms} / ${v.render_p99_ms}`.padEnd(20)}${String(v.js_files).padEnd(11)}${v.js_gzip_kb}`,
+      `${p.padEnd(26)}${`${v.render_p50_ms} / ${v.render_p99_ms}`.padEnd(20)}${
+        String(v.js_files).padEnd(11)
+      }${v.js_gzip_kb}`,
     );
   }
   const api = result.api as Record<string, number>;
   console.log(
     `API, ${api.clients} clients: ${api.per_second} req/s, p50 ${api.p50_ms} ms, p99 ${api.p99_ms} ms, ${api.errors} errors`,
   );
+  const endpoints = (result.api as { endpoints: Record<string, Record<string, number>> }).endpoints;
+  for (const [u, v] of Object.entries(endpoints)) {
+    console.log(`  ${u.padEnd(52)} p50 ${v.p50_ms} ms, p99 ${v.p99_ms} ms`);
+  }
   const sse = result.sse as Record<string, number>;
   console.log(
     `SSE, ${sse.clients} clients × ${sse.updates} updates: delivered ${sse.delivered}/${sse.expected}, p50 ${sse.p50_ms} ms, p99 ${sse.p99_ms} ms, max ${sse.max_ms} ms`,
