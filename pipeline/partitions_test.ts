@@ -15,7 +15,11 @@ Deno.test("partitions - months ahead are created and default rows move without l
   await using db = await testDb("partitions");
   await seedStores(db.sql);
   // History that landed in the default partition before any month partition existed.
-  const old = makeReceipts({ count: 50, start: Date.parse("2025-03-30T12:00:00Z"), stepMs: 3_600_000 });
+  const old = makeReceipts({
+    count: 50,
+    start: Date.parse("2025-03-30T12:00:00Z"),
+    stepMs: 3_600_000,
+  });
   const entries: DecodedEntry[] = old.map((event, i) => ({
     stream: "s",
     id: `${i + 1}-0`,
@@ -28,8 +32,14 @@ Deno.test("partitions - months ahead are created and default rows move without l
   await applyEvents(db, entries, { watermarks: new Map(), stores });
   const before = await db.sql`select count(*)::int n, sum(total_cents)::int8 s from receipts`;
   const created = await ensurePartitions(db.sql, Date.parse("2026-11-25T00:00:00Z"));
-  assert.deepEqual(created, ["2025-03-01", "2025-04-01", "2026-10-01", "2026-11-01", "2026-12-01",
-    "2027-01-01"]);
+  assert.deepEqual(created, [
+    "2025-03-01",
+    "2025-04-01",
+    "2026-10-01",
+    "2026-11-01",
+    "2026-12-01",
+    "2027-01-01",
+  ]);
   const after = await db.sql`select count(*)::int n, sum(total_cents)::int8 s from receipts`;
   assert.deepEqual(after, before);
   const [{ n: inDefault }] = await db.sql`select count(*)::int n from receipts_default`;

@@ -23,8 +23,12 @@ Deno.test("pipeline - poison entries go to the DLQ and their partition keeps flo
   await rt.redis.xadd(stream, "*", "e", "{not json");
   await publish(rt, receipts.slice(200));
   const controller = new AbortController();
-  const worker = runWorkers(rt, { signal: controller.signal, consumers: 1, batch: 1000,
-    maintenanceEveryMs: 0 });
+  const worker = runWorkers(rt, {
+    signal: controller.signal,
+    consumers: 1,
+    batch: 1000,
+    maintenanceEveryMs: 0,
+  });
   try {
     await drained(rt);
     const exp = expectedTotals(receipts);
