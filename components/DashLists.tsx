@@ -1,9 +1,9 @@
 /**
- * The overview's ranked lists (top stores, top products, velocity) and recent alerts, server
- * rendered. Bars are SVG (attributes, not inline styles: the CSP forbids style="…").
+ * The overview's ranked lists (top stores, top products, velocity), server rendered. Bars are
+ * SVG (attributes, not inline styles: the CSP forbids style="…").
  */
-import type { AlertItem, ProductToday, StoreToday, Velocity } from "../lib/dashboard/lists.ts";
-import { change, count, dateTime, money, pct, trendClass } from "../lib/dashboard/format.ts";
+import type { ProductToday, StoreToday, Velocity } from "../lib/dashboard/lists.ts";
+import { change, count, money, pct, trendClass } from "../lib/dashboard/format.ts";
 
 /** A horizontal bar, `value` of `max`. */
 export function Bar(
@@ -105,30 +105,5 @@ export function VelocityList({ rows, currency }: { rows: Velocity[]; currency: s
         </tbody>
       </table>
     </div>
-  );
-}
-
-/** Recent alerts; null means the alert engine is not installed yet. */
-export function AlertList({ alerts, timezone }: { alerts: AlertItem[] | null; timezone: string }) {
-  if (alerts === null) {
-    return <p class="empty">Alerts are not set up on this installation yet.</p>;
-  }
-  if (!alerts.length) {
-    return (
-      <p class="empty">
-        No alerts. Rules are managed on <a href="/alerts">Alerts</a>.
-      </p>
-    );
-  }
-  return (
-    <ul class="alerts" id="recent-alerts">
-      {alerts.map((a) => (
-        <li class={`sev-${a.severity} state-${a.state}`}>
-          <span class="sev">{a.severity}</span>
-          <a href={`/alerts/${a.id}`}>{a.summary}</a>
-          <span class="muted">{a.state} · {dateTime(a.at, timezone)}</span>
-        </li>
-      ))}
-    </ul>
   );
 }

@@ -11,7 +11,8 @@ import Freshness from "../islands/Freshness.tsx";
 import { csvUrl, Panel } from "./Panel.tsx";
 import { StatusLine } from "./StatusLine.tsx";
 import { NoData } from "./EmptyState.tsx";
-import { AlertList, TopProducts, TopStores, VelocityList } from "./DashLists.tsx";
+import { TopProducts, TopStores, VelocityList } from "./DashLists.tsx";
+import AlertFeed from "../islands/AlertFeed.tsx";
 
 /** Overview content for `data.scope`. */
 export function OverviewBody({ data, title }: { data: Overview; title: string }) {
@@ -112,7 +113,7 @@ export function OverviewBody({ data, title }: { data: Overview; title: string })
           <VelocityList rows={data.velocity} currency={scope.currency} />
         </Panel>
         <Panel title="Recent alerts" csv={csvUrl("alerts", { store_id: sid })}>
-          <AlertList alerts={data.alerts} timezone={scope.timezone} />
+          <AlertFeed alerts={data.alerts} store_id={scope.store_id} timezone={scope.timezone} />
         </Panel>
       </div>
     </>

@@ -310,7 +310,11 @@ export default function Chart(props: Props) {
             setError("The start date must be on or before the end date.");
             return;
           }
-          go(a, b);
+          const interval = intervalFor(b - a);
+          // Day buckets are named by the local date itself (UTC midnight of it).
+          if (interval === "day") {
+            go(Date.parse(`${fromDay}T00:00:00Z`), Date.parse(`${toDay}T00:00:00Z`), "day");
+          } else go(a, b, interval);
         }}
       >
         <label>

@@ -142,6 +142,34 @@ Deno.test("dashboard browser - overview, live updates, drill-down, map and phone
     },
   );
 
+  await t.step(
+    "dashboard browser - an alert event on live:alerts shows in recent alerts without a reload",
+    async () => {
+      const page = await sys.browser.newPage();
+      await page.goto(sys.base + "/");
+      await page.waitForSelector("#freshness .dot.ok", { timeout: 5000 });
+      const alert = {
+        id: 987654,
+        store_ids: ["NYC-01"],
+        state: "firing",
+        severity: "high",
+        summary: "Refund burst at Manhattan register R2",
+        started_at: new Date().toISOString(),
+        fired_at: new Date().toISOString(),
+      };
+      await sys.rt.redis.xadd(
+        sys.rt.keys.alertUpdates,
+        "*",
+        "data",
+        JSON.stringify({ type: "alert", event: "firing", alert }),
+      );
+      const li = await page.waitForSelector('#recent-alerts li[data-alert="987654"]', {
+        timeout: 2000,
+      });
+      assert.match(await li.textContent() ?? "", /Refund burst at Manhattan/);
+    },
+  );
+
   await t.step("dashboard browser - the heat map leads to the store page", async () => {
     const page = await sys.browser.newPage();
     await page.goto(sys.base + "/stores");
