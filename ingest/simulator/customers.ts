@@ -51,7 +51,6 @@ export class CustomerPool {
     readonly storeId: string,
     readonly size: number,
     readonly start: number,
-    readonly scale = 1,
   ) {
     const r = rngFor(seed, "pool", storeId, Math.floor(start / DAY_MS));
     const n = Math.round(LOYAL_SHARE * BASE_DAILY_RECEIPTS * size / MEAN_RATE);
@@ -99,10 +98,10 @@ export class CustomerPool {
     this.#activeTotal = total;
   }
 
-  /** Expected loyal visits on day `day` (sum of engaged rates × traffic scale). */
+  /** Expected loyal visits on day `day` at traffic scale 1 (sum of engaged rates). */
   dailyVisits(day: number): number {
     this.#refresh(day);
-    return this.#activeTotal * this.scale;
+    return this.#activeTotal;
   }
 
   /** A customer drawn by their current rate, active at `t`, or null. */

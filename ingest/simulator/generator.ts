@@ -64,7 +64,7 @@ export class Simulator {
           a.storeId === storeId && a.end > t && a.start < t + HOUR_MS
         ),
     };
-    this.#sims = this.stores.map((s) => new StoreSim(s, ctx, this.start, this.scale));
+    this.#sims = this.stores.map((s) => new StoreSim(s, ctx, this.start));
   }
 
   #week(w: number) {

@@ -97,3 +97,18 @@ Deno.test("simulator - each labelled anomaly shows in the events at its labelled
     }
   }
 });
+
+Deno.test("simulator - scaling traffic keeps the customer share and multiplies receipts", () => {
+  const from = W * WEEK, to = from + DAY;
+  const count = (scale: number) => {
+    const sim = new Simulator({ seed: 4, stores: 3, start: from, scale });
+    const sales = sim.until(to).filter((e) => e.event.type === "sale");
+    return {
+      n: sales.length,
+      share: sales.filter((e) => e.event.customer_id).length / sales.length,
+    };
+  };
+  const base = count(1), big = count(5);
+  assert.ok(big.n > 4 * base.n && big.n < 6 * base.n, `${big.n} vs ${base.n}`);
+  assert.ok(Math.abs(big.share - base.share) < 0.05, `${big.share} vs ${base.share}`);
+});

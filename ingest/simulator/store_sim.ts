@@ -54,15 +54,16 @@ export class StoreSim {
   #rng: Rng;
   #started = false;
 
-  constructor(readonly store: SimStore, readonly ctx: ChainContext, start: number, scale: number) {
-    this.pool = new CustomerPool(ctx.seed, store.id, store.size, start, scale);
+  constructor(readonly store: SimStore, readonly ctx: ChainContext, start: number) {
+    this.pool = new CustomerPool(ctx.seed, store.id, store.size, start);
     this.#rng = rngFor(ctx.seed, "store", store.id, Math.floor(start / HOUR_MS));
     const n = ctx.catalog.length;
     this.onHand = new Int32Array(n);
     this.target = new Int32Array(n);
     ctx.catalog.forEach((s, i) => {
       // About a week of cover at the store's usual pace, plus a floor.
-      const perDay = BASE_DAILY_RECEIPTS * store.size * 2.6 * s.weight * (1 + (s.maxQty - 1) * 0.15);
+      const perDay = BASE_DAILY_RECEIPTS * store.size * 2.6 * s.weight *
+        (1 + (s.maxQty - 1) * 0.15);
       this.target[i] = Math.ceil(perDay * 7) + 6;
     });
   }
@@ -77,8 +78,8 @@ export class StoreSim {
     if (!this.#started) {
       this.#started = true;
       ctx.catalog.forEach((s, i) => {
-        this.onHand[i] = this.target[i];
-        out.push(this.#inventory("count", `init-${h}`, s.sku, this.target[i], h, iso(h)));
+        this.onHand[i] = Math.ceil(this.target[i] * scale);
+        out.push(this.#inventory("count", `init-${h}`, s.sku, this.onHand[i], h, iso(h)));
       });
       for (const c of this.pool.customers) out.push(this.#signup(c));
     }
@@ -87,11 +88,12 @@ export class StoreSim {
       for (const c of this.pool.arrivals(day)) out.push(this.#signup(c));
     }
     const local = localFields(h, tz);
-    this.#stock(h, local.weekday, local.hour, out, iso);
+    this.#stock(h, local.weekday, local.hour, out, iso, scale);
 
     const base = expectedReceipts(store, local.weekday, local.hour, scale);
     if (base > 0) {
-      const loyal = this.pool.dailyVisits(day) * WEEKDAY_FACTOR[local.weekday] *
+      // At scale > 1 loyal customers visit proportionally more often, keeping their ~60 % share.
+      const loyal = this.pool.dailyVisits(day) * scale * WEEKDAY_FACTOR[local.weekday] *
         hourShare(store, local.weekday, local.hour);
       const anomalies = ctx.anomalies(store.id, h);
       const week = ctx.weekly(h);
@@ -170,8 +172,18 @@ export class StoreSim {
     };
   }
 
-  /** Cycle counts at 05:00 (a twentieth of the catalog a day), deliveries Mon/Thu at 06:00. */
-  #stock(h: number, weekday: number, hour: number, out: SimEvent[], iso: (t: number) => string) {
+  /**
+   * Cycle counts at 05:00 (a twentieth of the catalog a day), deliveries Mon/Thu at 06:00 up to
+   * the target, which grows with the traffic scale so a busier store is stocked for it.
+   */
+  #stock(
+    h: number,
+    weekday: number,
+    hour: number,
+    out: SimEvent[],
+    iso: (t: number) => string,
+    scale: number,
+  ) {
     const cat = this.ctx.catalog;
     if (hour === 5) {
       const slice = Math.floor(h / DAY_MS) % 20;
@@ -183,8 +195,9 @@ export class StoreSim {
     }
     if (hour === 6 && (weekday === 1 || weekday === 4)) {
       for (let i = 0; i < cat.length; i++) {
-        if (this.onHand[i] >= this.target[i] * 0.6) continue;
-        const qty = this.target[i] - this.onHand[i];
+        const target = Math.ceil(this.target[i] * scale);
+        if (this.onHand[i] >= target * 0.6) continue;
+        const qty = target - this.onHand[i];
         this.onHand[i] += qty;
         out.push(this.#inventory("receipt", `dlv-${h}`, cat[i].sku, qty, h, iso(h)));
       }
