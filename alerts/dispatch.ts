@@ -2,12 +2,14 @@
  * Turns a group of alerts (one rule, one event kind, one evaluation pass) into one notification
  * and its deliveries: silenced alerts are taken out (and the silence noted in their history);
  * the rule's team channels get the whole group; subscribed users get their share, restricted
- * to the stores they may see, unless their quiet hours hold it back (recorded as suppressed).
+ * to the stores they may see, unless their quiet hours hold it back (recorded as suppressed);
+ * and the in-app feed always gets it.
  */
 import type { Runtime } from "../lib/runtime.ts";
 import { channelsById } from "./rule_store.ts";
 import { type Channel, DEFAULT_RETRY, retryOf } from "./channels/schema.ts";
 import { type AlertView, buildMessage, type NotificationKind } from "./message.ts";
+import { publishNotification } from "./live.ts";
 import { quietReason } from "./quiet_hours.ts";
 import { resolveRecipients } from "./recipients.ts";
 import type { Rule } from "./rules.ts";
@@ -64,7 +66,8 @@ export async function enqueueNotification(
   const channels = await channelsById(rt.sql, rule.channels);
   for (const id of rule.channels) {
     const c: Channel | undefined = channels.get(id);
-    if (!c || !c.enabled) continue;
+    // In-app is always on (published below); naming it on a rule changes nothing.
+    if (!c || !c.enabled || c.type === "in_app") continue;
     if (kind === "acknowledged" && !ACK_TYPES.has(c.type)) continue;
     const target = c.type === "email"
       ? (c.config as { to: string[] }).to.join(", ")
@@ -110,7 +113,7 @@ export async function enqueueNotification(
     }
   }
   const at = new Date(now);
-  return await rt.sql.begin(async (tx) => {
+  const result = await rt.sql.begin(async (tx) => {
     const [n] = await tx<{ id: number }[]>`
       insert into alert_notifications (rule_id, kind, alert_ids, message, created_at)
       values (${rule.id}, ${kind}, ${loud.map((a) => a.id)}, ${tx.json(message as never)}, ${at})
@@ -134,4 +137,8 @@ export async function enqueueNotification(
     }
     return { notificationId: n.id, deliveries: out.length, silenced };
   });
+  // The in-app channel: every notification that is not silenced reaches the dashboards, which
+  // show it with the browser's Notification API where the user allowed it.
+  if (kind !== "acknowledged") await publishNotification(rt, message);
+  return result;
 }

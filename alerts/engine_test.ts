@@ -52,8 +52,12 @@ Deno.test("alerts engine - twelve stores dropping at once are one grouped webhoo
   const body = sink.received[0].json() as { kind: string; alerts: { store_ids: string[] }[] };
   assert.equal(body.kind, "firing");
   assert.deepEqual(body.alerts.map((a) => a.store_ids[0]), ids.slice(2));
-  const live = await rt.redis.xrange(rt.keys.alertUpdates, "-", "+");
-  assert.equal(live.length, 12, "one in-app state event per alert");
+  const live = (await rt.redis.xrange(rt.keys.alertUpdates, "-", "+"))
+    .map(([, f]) => JSON.parse(f[1]) as { type: string; message?: { alerts: unknown[] } });
+  assert.equal(live.filter((e) => e.type === "alert").length, 12, "a state event per alert");
+  const notes = live.filter((e) => e.type === "notification");
+  assert.equal(notes.length, 1, "one grouped in-app notification");
+  assert.equal(notes[0].message?.alerts.length, 12);
 });
 
 Deno.test("alerts engine - a condition toggling at every evaluation yields one alert", async () => {

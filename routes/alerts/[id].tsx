@@ -6,7 +6,7 @@ import type { Handlers, PageProps } from "../../lib/web/types.ts";
 import { HttpError } from "../../lib/web/errors.ts";
 import type { getAlert } from "../../alerts/actions.ts";
 import { visibleAlert } from "../../alerts/visible.ts";
-import AlertFeed from "../../islands/AlertFeed.tsx";
+import AlertConsole from "../../islands/AlertConsole.tsx";
 
 type Detail = NonNullable<Awaited<ReturnType<typeof getAlert>>>;
 interface Data {
@@ -42,7 +42,7 @@ export default function AlertPage({ data }: PageProps<Data>) {
         <a href="/alerts">Alerts</a> / {a.id}
       </nav>
       <h1>{a.summary}</h1>
-      <AlertFeed alerts={[a]} user={data.user} visible={null} />
+      <AlertConsole alerts={[a]} user={data.user} visible={null} />
       <h2>History</h2>
       <table class="grid" id="alert-history">
         <thead>

@@ -7,10 +7,10 @@ import type { Handlers, PageProps } from "../../lib/web/types.ts";
 import { listAlerts } from "../../alerts/actions.ts";
 import { currentUser, userId, visibleStores } from "../../alerts/http.ts";
 import { listSilences, type Silence } from "../../alerts/silences.ts";
-import AlertFeed, { type FeedAlert } from "../../islands/AlertFeed.tsx";
+import AlertConsole, { type ConsoleAlert } from "../../islands/AlertConsole.tsx";
 
 interface Data {
-  alerts: FeedAlert[];
+  alerts: ConsoleAlert[];
   user: string;
   visible: string[] | null;
   silences: Silence[];
@@ -47,7 +47,7 @@ export default function AlertsPage({ data }: PageProps<Data>) {
           <a class="button" href="/alerts/settings">Notification settings</a>
         </div>
       </div>
-      <AlertFeed alerts={data.alerts} user={data.user} visible={data.visible} />
+      <AlertConsole alerts={data.alerts} user={data.user} visible={data.visible} />
       {data.silences.length > 0 && (
         <section>
           <h2>Silences</h2>
