@@ -224,7 +224,13 @@ export async function run(args: string[]): Promise<number> {
     await admin`drop database if exists ${admin(`ts_${tag}`)} with (force)`;
     await admin.end();
   }
-  const out = { benchmark: "ingest", cores: navigator.hardwareConcurrency, ...results };
+  const out = {
+    benchmark: "ingest",
+    cores: navigator.hardwareConcurrency,
+    ...results,
+    // Where it ran; both are removed by now.
+    scratch: { database: `ts_${tag}`, prefix: config.TILLSTREAM_KEY_PREFIX },
+  };
   if (values.json) console.log(JSON.stringify(out));
   else {
     for (
