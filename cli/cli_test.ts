@@ -26,10 +26,12 @@ Deno.test("cli keys - create --json, list, revoke", async () => {
   assert.match(row.key_hash, /^[0-9a-f]{64}$/);
   assert.deepEqual(row.stores, ["s1", "s2"]);
   assert.deepEqual([...(await verifyKey(rt, made.key))!.stores!], ["s1", "s2"]);
+  const limited = await keysCommand(rt, ["create", "--name", "x", "--store", "nowhere"]);
+  assert.match(limited, /Note: nowhere is not registered yet; events are refused until/);
   const human = await keysCommand(rt, ["create", "--name", "all-stores"]);
   assert.match(human, /^created connector key ck_\S+ \(all-stores\) for every store\n\n {2}tsk_/);
   const list = JSON.parse(await keysCommand(rt, ["list", "--json"]));
-  assert.equal(list.length, 2);
+  assert.equal(list.length, 3);
   assert.equal(list.some((k: Record<string, unknown>) => "key_hash" in k), false);
   assert.equal(
     await keysCommand(rt, ["revoke", made.id]),

@@ -5,6 +5,7 @@
 import { parseCli, runCli, table, UsageError, withRuntime } from "./args.ts";
 import type { Runtime } from "../lib/runtime.ts";
 import { createKey, KEY_CACHE_TTL_MS, listKeys, revokeKey } from "../lib/connector_keys.ts";
+import { listStores } from "../lib/stores.ts";
 
 /** Usage text of the keys CLI. */
 export const USAGE = `usage:
@@ -38,6 +39,8 @@ export async function keysCommand(rt: Runtime, args: string[]): Promise<string> 
   if (cmd === "create") {
     const k = await createKey(rt.sql, { name: values.name!, stores: values.store });
     if (values.json) return JSON.stringify({ id: k.id, key: k.key });
+    const known = new Set((await listStores(rt.sql)).map((s) => s.id));
+    const unknown = (k.stores ?? []).filter((s) => !known.has(s));
     return [
       `created connector key ${k.id} (${k.name}) for ${
         k.stores ? `stores ${k.stores.join(", ")}` : "every store"
@@ -47,6 +50,13 @@ export async function keysCommand(rt: Runtime, args: string[]): Promise<string> 
       ``,
       `This is the only time the key is shown; store it in the connector's configuration.`,
       `Send it as: Authorization: Bearer ${k.key.slice(0, 8)}…`,
+      ...(unknown.length
+        ? [
+          `Note: ${unknown.join(", ")} ${
+            unknown.length === 1 ? "is" : "are"
+          } not registered yet; events are refused until: deno task stores add --id ...`,
+        ]
+        : []),
     ].join("\n");
   }
   if (cmd === "list") {
