@@ -55,8 +55,26 @@ export function scoreBand(
   o: BandObservation,
   th: AnomalyThresholds = DEFAULT_THRESHOLDS,
 ): BandFlag | null {
-  if (o.p90 <= 0 && o.actual <= 0) return null; // closed and nothing sold
+  // A closed hour (the forecast is 0): stray sales after closing are not worth a flag.
+  if (o.p90 <= 0) return null;
   if (o.actual >= o.p10 && o.actual <= o.p90) return null;
+  // Nothing sold in a whole store (or the chain) during an hour it was 90 % sure to sell in:
+  // an outage, whatever the band's width says.
+  if (o.category === "*" && o.actual <= 0 && o.p10 > 0) {
+    return {
+      kind: "sales_low",
+      store: o.store,
+      category: o.category,
+      windowStart: o.windowStart,
+      windowEnd: o.windowStart + HOUR_MS,
+      severity: "critical",
+      score: Math.max(th.bandZ, 10),
+      actual: 0,
+      expectedLow: o.p10,
+      expectedHigh: o.p90,
+      expected: o.p50,
+    };
+  }
   const u = normalisedResidual(o.actual, o.p10, o.p50, o.p90);
   let center = 0, scale = 1;
   if (o.history.length >= 24) {

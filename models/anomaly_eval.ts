@@ -170,7 +170,7 @@ export async function trainAnomaly(
   const to = opts.to?.getTime() ?? Math.floor((opts.now ?? Date.now()) / HOUR_MS) * HOUR_MS;
   const from = opts.from?.getTime() ?? to - (opts.days ?? 14) * 24 * HOUR_MS;
   let best: { th: AnomalyThresholds; ev: AnomalyEvaluation } | null = null;
-  for (const bandZ of [3.5, 4.5, 6]) {
+  for (const bandZ of [4.5, 6, 8]) {
     for (const receiptZ of [5, 6, 8]) {
       const th = { ...DEFAULT_THRESHOLDS, bandZ, receiptZ };
       const ev = await evaluateAnomaly(sql, { from, to, thresholds: th });

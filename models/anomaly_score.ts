@@ -22,7 +22,7 @@ export interface AnomalyThresholds {
 
 /** Defaults, measured on synthetic labelled data (see docs/models.md). */
 export const DEFAULT_THRESHOLDS: AnomalyThresholds = {
-  bandZ: 4.5,
+  bandZ: 6,
   burstLog10P: 5,
   burstMin: 3,
   receiptZ: 6,

@@ -1,12 +1,12 @@
 /**
  * Rolling-origin backtest of the hourly forecast: one origin per day over the last `days` days,
  * each forecasting the next 48 hours (cut at the end of the data), against the seasonal naive
- * baseline (same hour last week). Hours where the store is closed (no sales in any of the last
+ * baseline (same local hour last week). Hours where the store is closed (no sales in any of the last
  * four same hours and none now) are left out, so zeros at night do not flatter either method.
  */
 import { HOUR_MS } from "./calendar.ts";
 import type { FeatureContext } from "./forecast_features.ts";
-import { MAX_H, WEEK } from "./forecast_features.ts";
+import { MAX_H, WEEK, weekLag } from "./forecast_features.ts";
 import { type ForecastModel, predict, type Target } from "./forecast_model.ts";
 import { coverage, mae, round, seasonalNaiveScale, smape } from "./metrics.ts";
 
@@ -72,7 +72,8 @@ export function backtest(
     const acc = per[s];
     acc.y.push(y);
     acc.f.push(p.p50[i]);
-    acc.b.push(t - WEEK >= 0 ? ctx.set.series[s].values[t - WEEK] : 0);
+    const j = weekLag(ctx, s, t, 1);
+    acc.b.push(j >= 0 ? ctx.set.series[s].values[j] : 0);
     acc.lo.push(p.p10[i]);
     acc.hi.push(p.p90[i]);
   });

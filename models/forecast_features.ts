@@ -66,6 +66,24 @@ export function featureContext(
   };
 }
 
+/**
+ * Index of the same store-local hour `k` weeks (k x 168 h) before `t`: one hour off across a
+ * daylight-saving change, so lags compare like with like in local time. -1 before the data.
+ */
+export function weekLag(ctx: FeatureContext, s: number, t: number, k: number): number {
+  const j = t - k * WEEK;
+  const cal = ctx.cal[s];
+  if (j < 0) return -1;
+  if (cal.hour[j] === cal.hour[t]) return j;
+  for (const d of [1, -1]) {
+    const i = j + d;
+    if (i >= 0 && i < t && cal.hour[i] === cal.hour[t] && cal.weekday[i] === cal.weekday[t]) {
+      return i;
+    }
+  }
+  return j;
+}
+
 /** Mean of series `s` over the four weeks before origin `o` (the row's scale); 0 if no sales. */
 export function scaleAt(ctx: FeatureContext, s: number, o: number): number {
   const p = ctx.prefix[s];
@@ -93,7 +111,10 @@ export function fillRow(
   const scale = scaleAt(ctx, s, o);
   if (!(scale > 0)) return 0;
   const lags: number[] = [];
-  for (let k = 1; k <= 4; k++) if (t - k * WEEK >= 0) lags.push(v[t - k * WEEK] / scale);
+  for (let k = 1; k <= 4; k++) {
+    const j = weekLag(ctx, s, t, k);
+    if (j >= 0) lags.push(v[j] / scale);
+  }
   if (lags.every((x) => x === 0)) return 0;
   const cal = ctx.cal[s];
   out.fill(0, off, off + NUM_FEATURES);
