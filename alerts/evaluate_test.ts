@@ -3,7 +3,7 @@ import { WORKER_GROUP } from "../lib/keys.ts";
 import { testRuntime } from "../lib/testing/services.ts";
 import { evaluateRule } from "./evaluate.ts";
 import { parseRule, type RuleInput } from "./rules.ts";
-import { seedMinutes, seedStores } from "./test_receivers.ts";
+import { rollupHours, seedMinutes, seedStores } from "./test_receivers.ts";
 
 // A Monday, 12:00 UTC.
 const T0 = Date.parse("2026-03-02T12:00:00Z");
@@ -35,6 +35,7 @@ Deno.test("alerts evaluate - threshold: refund rate and pacing against last week
   await seedMinutes(rt.sql, "S01", dayStart, T0, 60); // -40 %
   await seedMinutes(rt.sql, "S02", dayStart - 7 * 86_400_000, T0 - 7 * 86_400_000, 100);
   await seedMinutes(rt.sql, "S02", dayStart, T0, 95); // -5 %
+  await rollupHours(rt.sql);
   const pacing = await evaluateRule(
     rt,
     rule({ type: "threshold", params: { metric: "pacing", op: "below", value: -20 } }),
@@ -45,6 +46,24 @@ Deno.test("alerts evaluate - threshold: refund rate and pacing against last week
     ["S02", false, -5],
     ["S03", false, NaN],
   ]);
+});
+
+Deno.test("alerts evaluate - pacing adds minutes and whole hours exactly in a half-hour zone", async () => {
+  await using rt = await testRuntime("ev_pacing_tz");
+  await seedStores(rt.sql, 1, { timezone: "Asia/Kolkata" });
+  // 04:50 UTC is 10:20 in Kolkata; the local day began at 18:30 UTC the day before.
+  const now = Date.parse("2026-03-02T04:50:00Z");
+  const d0 = Date.parse("2026-03-01T18:30:00Z");
+  await seedMinutes(rt.sql, "S01", d0, d0 + 30 * 60_000, 100); // today: only its first half hour
+  await seedMinutes(rt.sql, "S01", d0 - 7 * 86_400_000, now - 7 * 86_400_000, 10);
+  await rollupHours(rt.sql);
+  const [o] = await evaluateRule(
+    rt,
+    rule({ type: "threshold", params: { metric: "pacing", op: "below", value: -20 } }),
+    now,
+  );
+  // 3,000 today against 620 minutes x 10 = 6,200 a week ago.
+  assert.equal(o.value?.toFixed(3), ((3000 / 6200 - 1) * 100).toFixed(3));
 });
 
 Deno.test("alerts evaluate - opening hours: no sales alert while closed, silent only while open", async () => {

@@ -28,21 +28,45 @@ async function windowSums(sql: Sql, ids: string[], from: Date, to: Date) {
     group by store_id`;
 }
 
+/**
+ * Sales since the store-local midnight and over the same span a week earlier. Whole hours come
+ * from rollup_hour and only the ragged ends from rollup_minute, so a pass (and a 7-day preview
+ * of 300+ passes) reads a few dozen rows per store instead of a day of minutes.
+ */
 async function pacingSums(sql: Sql, ids: string[], now: Date) {
+  // One span's sum: minutes up to the first whole hour, whole hours, minutes after the last.
+  const span = (shift: string) =>
+    sql`(
+      select coalesce(sum(sales_cents), 0)::bigint as sales,
+             coalesce(sum(transactions), 0)::bigint as tx
+      from (
+        select sales_cents, transactions from rollup_minute
+          where store_id = s.id and category = '*'
+            and bucket >= w.d0 - ${shift}::interval
+            and bucket < least(w.h0, w.t) - ${shift}::interval
+        union all
+        select sales_cents, transactions from rollup_hour
+          where store_id = s.id and category = '*'
+            and bucket >= w.h0 - ${shift}::interval and bucket < w.h1 - ${shift}::interval
+        union all
+        select sales_cents, transactions from rollup_minute
+          where store_id = s.id and category = '*'
+            and bucket >= greatest(w.h0, w.h1) - ${shift}::interval
+            and bucket < w.t - ${shift}::interval
+      ) parts
+    )`;
   return await sql<{ store_id: string; sales: number; tx: number; prev_sales: number }[]>`
-    select s.id as store_id,
-      (select coalesce(sum(r.sales_cents), 0)::bigint from rollup_minute r
-        where r.store_id = s.id and r.category = '*' and r.bucket >= d.d0 and r.bucket < ${now})
-        as sales,
-      (select coalesce(sum(r.transactions), 0)::bigint from rollup_minute r
-        where r.store_id = s.id and r.category = '*' and r.bucket >= d.d0 and r.bucket < ${now})
-        as tx,
-      (select coalesce(sum(r.sales_cents), 0)::bigint from rollup_minute r
-        where r.store_id = s.id and r.category = '*' and r.bucket >= d.d0 - interval '7 days'
-          and r.bucket < ${now}::timestamptz - interval '7 days') as prev_sales
-    from stores s,
-      lateral (select (date_trunc('day', ${now}::timestamptz at time zone s.timezone)
-                       at time zone s.timezone) as d0) d
+    select s.id as store_id, cur.sales, cur.tx, prev.sales as prev_sales
+    from stores s
+    cross join lateral (
+      select d0, case when date_trunc('hour', d0) < d0
+                      then date_trunc('hour', d0) + interval '1 hour' else d0 end as h0,
+             date_trunc('hour', ${now}::timestamptz) as h1, ${now}::timestamptz as t
+      from (select (date_trunc('day', ${now}::timestamptz at time zone s.timezone)
+                    at time zone s.timezone) as d0) d
+    ) w
+    cross join lateral ${span("0")} cur
+    cross join lateral ${span("7 days")} prev
     where s.id = any(${ids})`;
 }
 

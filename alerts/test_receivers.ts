@@ -107,3 +107,13 @@ export async function seedMinutes(
                   refunds = excluded.refunds, refund_cents = excluded.refund_cents`;
   }
 }
+
+/** Rebuilds rollup_hour from rollup_minute, as the pipeline keeps it (tests seed minutes only). */
+export async function rollupHours(sql: Sql): Promise<void> {
+  await sql`delete from rollup_hour`;
+  await sql`insert into rollup_hour (store_id, category, bucket, sales_cents, transactions, units,
+              refunds, refund_cents, discount_cents)
+            select store_id, category, date_trunc('hour', bucket), sum(sales_cents),
+              sum(transactions), sum(units), sum(refunds), sum(refund_cents), sum(discount_cents)
+            from rollup_minute group by 1, 2, 3`;
+}
