@@ -61,3 +61,48 @@ Deno.test("alerts (browser) - a new alert appears live on /alerts and Acknowledg
     await server.shutdown();
   }
 });
+
+Deno.test("alerts (browser) - the rule editor tests a rule against the last 7 days and saves it", async () => {
+  await using rt = await testRuntime("alerts_browser_rules");
+  await seedStores(rt.sql, 2);
+  const app = await createApp(rt);
+  await stopBundler();
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, app.fetch);
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`http://127.0.0.1:${server.addr.port}/alerts/rules`);
+    const rule = {
+      id: "quiet-stores",
+      name: "Quiet stores",
+      type: "threshold",
+      params: { metric: "sales", op: "below", value: 100, only_open: false },
+      interval_s: 3600,
+    };
+    // Hydrated once typing into the editor changes its state.
+    await page.fill("#rule-json", JSON.stringify(rule));
+    await page.waitForFunction(
+      () => {
+        (document.querySelector("#test-rule") as HTMLButtonElement).click();
+        return document.querySelector("#rule-preview") !== null;
+      },
+      undefined,
+      { timeout: 10_000, polling: 200 },
+    );
+    // No sales at all: both stores would have fired from the start of the week and still be.
+    assert.match(
+      await page.textContent("#rule-preview h3") ?? "",
+      /would have fired 2 times for 2 scopes/,
+    );
+    await page.click("#save-rule");
+    await page.waitForSelector("#rule-quiet-stores", { timeout: 5000 });
+    const [saved] = await rt.sql`select id, provisioned from alert_rules`;
+    assert.deepEqual([saved.id, saved.provisioned], ["quiet-stores", false]);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    await server.shutdown();
+  }
+});
