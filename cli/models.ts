@@ -15,7 +15,6 @@ import {
   getVersion,
   listVersions,
   MODEL_NAMES,
-  promote,
   rollback,
 } from "../models/registry.ts";
 import { evaluateForecast, trainForecast } from "../models/forecast.ts";
@@ -23,6 +22,7 @@ import { trainChurn } from "../models/churn.ts";
 import { trainDemand } from "../models/demand.ts";
 import { evaluateAnomaly, trainAnomaly } from "../models/anomaly_eval.ts";
 import { detectSeries } from "../models/detector.ts";
+import { promoteModel } from "../models/promotion.ts";
 import { formatScoredCsv, parseSeriesCsv } from "../models/series_csv.ts";
 
 /** Usage text. */
@@ -295,9 +295,10 @@ export async function modelsCommand(rt: Runtime | null, args: string[]): Promise
       );
     }
     case "promote": {
-      const r = await promote(sql, rest[0], versionArg(rest[1]), {
+      const r = await promoteModel(sql, rest[0], versionArg(rest[1]), {
         force: !!v.force,
         actor: actor(),
+        now: rt.clock.now(),
       });
       if (!r.promoted) {
         throw new Error(

@@ -13,6 +13,7 @@ import { runForecast } from "./forecast_run.ts";
 import { runChurn, trainChurn } from "./churn.ts";
 import { runDemand, trainDemand } from "./demand.ts";
 import { activeVersion, actor, promote } from "./registry.ts";
+import { promoteModel } from "./promotion.ts";
 
 const RETRY_MS = 6 * HOUR_MS;
 
@@ -38,7 +39,7 @@ export async function bootstrapModels(sql: Sql, now: number): Promise<Record<str
       done.forecast = "tried recently";
     } else {
       const t = await trainForecast(sql, { now, trainedBy: who });
-      const p = await promote(sql, "forecast", t.version, { actor: who });
+      const p = await promoteModel(sql, "forecast", t.version, { actor: who, now });
       done.forecast = { version: t.version, promoted: p.promoted, reason: p.reason };
       if (p.promoted) done.forecastRun = await runForecast(sql, now);
       log.info("bootstrap: first forecast model", { version: t.version, promoted: p.promoted });

@@ -23,6 +23,8 @@ import {
   type Target,
 } from "./forecast_model.ts";
 import { backtest, type BacktestResult } from "./backtest.ts";
+import { dailyCalibration } from "./forecast_daily.ts";
+import { loadDaily } from "./series.ts";
 import { initTf, rng, shuffledIndex } from "./tf.ts";
 import {
   activeVersion,
@@ -188,10 +190,19 @@ export async function trainForecast(
     backend,
     design: "global MLP, store+category embeddings, pinball loss, conformal 80% band",
   };
+  // The daily method's own backtest (last 14 days vs same weekday last week), for the record.
+  const endDay = new Date(set.start + set.length * HOUR_MS).toISOString().slice(0, 10);
+  const daySet = await loadDaily(
+    sql,
+    new Date(set.start + set.length * HOUR_MS - 70 * 86_400_000).toISOString().slice(0, 10),
+    endDay,
+  );
+  const daily = daySet.length >= 42 ? dailyCalibration(daySet) : null;
   const metrics = {
     score: { name: "mase", value: bt.overall.mase, better: "lower" as const },
     baseline: { name: "seasonal_naive", value: bt.overall.baselineMase },
     backtest: bt,
+    daily: daily && { mase: daily.mase, baselineMase: daily.baselineMase, intervals: daily.q },
   };
   const version = await registerVersion(sql, {
     name: "forecast",
@@ -245,11 +256,17 @@ export async function loadForecastModel(
 /** Re-runs the backtest of a stored version on the latest `days` days of current data. */
 export async function evaluateForecast(
   sql: Sql,
-  opts: { version?: number; backtestDays?: number; now?: number; special?: SpecialDays } = {},
+  opts: {
+    version?: number;
+    backtestDays?: number;
+    now?: number;
+    to?: Date;
+    special?: SpecialDays;
+  } = {},
 ): Promise<BacktestResult & { version: number }> {
   const model = await loadForecastModel(sql, opts.version);
   try {
-    const set = await loadTrainingHistory(sql, { now: opts.now });
+    const set = await loadTrainingHistory(sql, { now: opts.now, to: opts.to });
     const split = splitDays(Math.floor(set.length / 24), opts.backtestDays);
     const ctx = featureContext(set, model.vocab, opts.special ?? await loadSpecialDays(sql));
     return { ...backtest(model, ctx, set.length - split.backtest * 24), version: model.version };

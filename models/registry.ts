@@ -133,7 +133,11 @@ function beats(a: Score, b: number): boolean {
 }
 
 /** Why a candidate may not be promoted, or null if it may. */
-export function promotionBlocker(cand: ModelVersion, active: ModelVersion | null): string | null {
+export function promotionBlocker(
+  cand: ModelVersion,
+  active: ModelVersion | null,
+  activeScore?: number,
+): string | null {
   const s = cand.metrics?.score;
   if (!s || !Number.isFinite(s.value)) return `version ${cand.version} has no backtest score`;
   const base = cand.metrics.baseline;
@@ -143,10 +147,11 @@ export function promotionBlocker(cand: ModelVersion, active: ModelVersion | null
     })`;
   }
   const a = active?.metrics?.score;
-  if (active && a && a.name === s.name && !beats(s, a.value)) {
+  const against = activeScore ?? a?.value;
+  if (active && a && a.name === s.name && against !== undefined && !beats(s, against)) {
     return `its ${s.name} ${fmt(s.value)} does not beat active version ${active.version} (${
-      fmt(a.value)
-    })`;
+      fmt(against)
+    }${activeScore === undefined ? "" : " on the same backtest"})`;
   }
   return null;
 }
@@ -168,7 +173,12 @@ export async function promote(
   sql: Sql,
   name: string,
   version: number,
-  opts: { force?: boolean; actor: string },
+  opts: {
+    force?: boolean;
+    actor: string;
+    /** The active version's score re-measured on the candidate's backtest, when available. */
+    activeScore?: number;
+  },
 ): Promise<PromoteResult> {
   return await sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(hashtext(${"model_versions:" + name}))`;
@@ -177,7 +187,7 @@ export async function promote(
     if (active?.version === version) {
       return { promoted: false, reason: `version ${version} is already active`, previous: version };
     }
-    const blocker = promotionBlocker(cand, active);
+    const blocker = promotionBlocker(cand, active, opts.activeScore);
     if (blocker && !opts.force) {
       await tx`insert into model_events (name, version, action, actor, reason)
                values (${name}, ${version}, 'refuse', ${opts.actor}, ${blocker})`;
@@ -193,7 +203,9 @@ export async function promote(
     const reason = blocker ? `forced although ${blocker}` : "beats baseline and active version";
     await tx`insert into model_events (name, version, action, actor, reason, details)
              values (${name}, ${version}, ${action}, ${opts.actor}, ${reason},
-                     ${tx.json({ previous: active?.version ?? null })})`;
+                     ${
+      tx.json({ previous: active?.version ?? null, activeScore: opts.activeScore ?? null })
+    })`;
     return { promoted: true, reason, previous: active?.version ?? null };
   });
 }

@@ -9,7 +9,8 @@ import { runForecast } from "./forecast_run.ts";
 import { runChurn, trainChurn } from "./churn.ts";
 import { trainDemand } from "./demand.ts";
 import { trainAnomaly } from "./anomaly_eval.ts";
-import { actor, promote } from "./registry.ts";
+import { actor } from "./registry.ts";
+import { promoteModel } from "./promotion.ts";
 
 /** Retrains forecast, churn, demand and (when labels exist) anomaly thresholds. */
 export async function retrainAll(sql: Sql, now: number): Promise<Record<string, unknown>> {
@@ -18,7 +19,7 @@ export async function retrainAll(sql: Sql, now: number): Promise<Record<string, 
   const attempt = async (name: string, train: () => Promise<{ version: number }>) => {
     try {
       const t = await train();
-      const p = await promote(sql, name, t.version, { actor: who });
+      const p = await promoteModel(sql, name, t.version, { actor: who, now });
       out[name] = { version: t.version, promoted: p.promoted, reason: p.reason };
       return p.promoted;
     } catch (e) {
