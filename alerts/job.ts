@@ -1,21 +1,26 @@
 /**
  * The scheduler's "alerts" job: one evaluation pass (every rule that is due, then due
- * deliveries and retries) every 10 seconds. On its first run in a process it also loads
- * TILLSTREAM_ALERTS_FILE and starts watching it for changes, until the scheduler stops.
+ * deliveries and retries) every 10 seconds. On its first run in a process it also creates the
+ * VAPID keys if missing, loads TILLSTREAM_ALERTS_FILE and watches it until the scheduler stops.
  */
 import type { Job } from "../scheduler/job.ts";
 import type { Runtime } from "../lib/runtime.ts";
 import { evaluateAlerts } from "./engine.ts";
 import { watchProvisioning } from "./provisioning.ts";
+import { vapidKeys } from "./vapid.ts";
 
 const watching = new WeakSet<object>();
 
-/** Loads and watches the provisioning file once per runtime. */
+/**
+ * First run in a process: makes sure the VAPID key pair exists (generated at first start, so
+ * browsers can subscribe before any alert fires), then loads and watches the provisioning file.
+ */
 export async function ensureProvisioning(rt: Runtime, signal: AbortSignal): Promise<void> {
-  const path = rt.config.TILLSTREAM_ALERTS_FILE;
-  if (!path || watching.has(rt.sql)) return;
+  if (watching.has(rt.sql)) return;
   watching.add(rt.sql);
-  await watchProvisioning(rt, path, { signal });
+  await vapidKeys(rt.sql);
+  const path = rt.config.TILLSTREAM_ALERTS_FILE;
+  if (path) await watchProvisioning(rt, path, { signal });
 }
 
 /** The job definition added to scheduler/jobs.ts. */

@@ -29,6 +29,8 @@ Deno.test("alerts job - the scheduler job loads the provisioning file and evalua
     ]]);
     const [run] = await rt.sql`select status, details from job_runs where job = 'alerts'`;
     assert.equal(run.details.rules, 1);
+    const [vapid] = await rt.sql`select value from app_secrets where name = 'vapid'`;
+    assert.ok(vapid.value.publicKey, "VAPID keys generated at first start");
   } finally {
     ac.abort();
     await Deno.remove(dir, { recursive: true });
