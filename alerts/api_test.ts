@@ -62,6 +62,9 @@ Deno.test("alerts api - rules CRUD, preview, alert list, ack, comment, resolve, 
   );
   assert.equal(res.status, 400);
   assert.match((await res.json()).error, /params\.metric/);
+  res = await app.request("/api/v1/alerts/rules", json({ ...rule, id: "y", channels: ["nope"] }));
+  assert.equal(res.status, 400);
+  assert.match((await res.json()).error, /channels\.0: unknown channel "nope"/);
 
   await rt.sql`delete from rollup_minute where store_id = 'S02' and bucket >= ${new Date(
     T0 - 30 * 60_000,

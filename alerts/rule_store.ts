@@ -1,7 +1,7 @@
 /** Alert rules and channels in PostgreSQL: list, read, upsert, delete. */
 import type { Sql } from "../lib/db.ts";
 import { type Channel, parseChannel } from "./channels/schema.ts";
-import { parseRule, type StoredRule } from "./rules.ts";
+import { parseRule, type StoredRule, ValidationError } from "./rules.ts";
 
 // deno-lint-ignore no-explicit-any
 type Row = Record<string, any>;
@@ -98,4 +98,16 @@ export async function saveChannel(sql: Sql, c: Channel, provisioned = false): Pr
 /** Deletes a channel; true when it existed. */
 export async function deleteChannel(sql: Sql, id: string): Promise<boolean> {
   return (await sql`delete from alert_channels where id = ${id}`).count > 0;
+}
+
+/** Throws a ValidationError naming each channel of `rule` that does not exist. */
+export async function checkRuleChannels(sql: Sql, rule: { channels: string[] }): Promise<void> {
+  const have = await channelsById(sql, rule.channels);
+  const issues = rule.channels.flatMap((c, i) =>
+    have.has(c) ? [] : [{
+      path: ["channels", i],
+      message: `unknown channel "${c}"; create it with POST /api/v1/alerts/channels first`,
+    }]
+  );
+  if (issues.length) throw new ValidationError(issues);
 }

@@ -4,7 +4,12 @@
  */
 import type { Handlers } from "../../../../../lib/web/types.ts";
 import { HttpError } from "../../../../../lib/web/errors.ts";
-import { deleteRule, getRule, saveRule } from "../../../../../alerts/rule_store.ts";
+import {
+  checkRuleChannels,
+  deleteRule,
+  getRule,
+  saveRule,
+} from "../../../../../alerts/rule_store.ts";
 import { parseRule } from "../../../../../alerts/rules.ts";
 import { api, readJson } from "../../../../../alerts/http.ts";
 import type { Sql } from "../../../../../lib/db.ts";
@@ -28,6 +33,7 @@ export const handler: Handlers = {
     const sql = ctx.state.rt.sql;
     await existing(sql, ctx.params.id, true);
     const rule = await api(async () => parseRule({ ...(await readJson(req)), id: ctx.params.id }));
+    await api(() => checkRuleChannels(sql, rule));
     await saveRule(sql, { ...rule, provisioned: false });
     return Response.json({ rule: await getRule(sql, rule.id) });
   },

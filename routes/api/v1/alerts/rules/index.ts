@@ -4,7 +4,12 @@
  */
 import type { Handlers } from "../../../../../lib/web/types.ts";
 import { HttpError } from "../../../../../lib/web/errors.ts";
-import { getRule, listRules, saveRule } from "../../../../../alerts/rule_store.ts";
+import {
+  checkRuleChannels,
+  getRule,
+  listRules,
+  saveRule,
+} from "../../../../../alerts/rule_store.ts";
 import { parseRule } from "../../../../../alerts/rules.ts";
 import { api, readJson } from "../../../../../alerts/http.ts";
 
@@ -19,6 +24,7 @@ export const handler: Handlers = {
         `rule "${rule.id}" exists; PUT /api/v1/alerts/rules/${rule.id} to change it`,
       );
     }
+    await api(() => checkRuleChannels(sql, rule));
     await saveRule(sql, { ...rule, provisioned: false });
     return Response.json({ rule: await getRule(sql, rule.id) }, { status: 201 });
   },
