@@ -9,6 +9,7 @@
  * Runs on a database and Redis key prefix of its own, removed at the end. Streams are emptied
  * every second while it runs so Redis memory stays flat (nothing consumes them).
  */
+import process from "node:process";
 import { loadConfig } from "../lib/config.ts";
 import { connect, ensureDatabase, withDatabase } from "../lib/db.ts";
 import { migrate } from "../lib/migrate.ts";
@@ -68,6 +69,26 @@ function rawSales(n: number, now: number, seed = 1): Record<string, unknown>[] {
     });
   }
   return out;
+}
+
+/**
+ * CPU time per accepted event, of this process (server, clients, producer) and of Redis: a
+ * figure that stays meaningful on a busy machine, where events/s mostly measure the neighbours.
+ */
+async function cpuMeter(rt: Runtime) {
+  const redisCpu = async () => {
+    const info = await rt.redis.info("cpu");
+    const get = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+    return (get("used_cpu_user") + get("used_cpu_sys")) * 1e6;
+  };
+  const p0 = process.cpuUsage();
+  const r0 = await redisCpu();
+  return async (events: number) => {
+    const p = process.cpuUsage(p0);
+    const r = await redisCpu();
+    const per = (us: number) => Number((us / Math.max(1, events)).toFixed(2));
+    return { processUsPerEvent: per(p.user + p.system), redisUsPerEvent: per(r - r0) };
+  };
 }
 
 async function runFor(seconds: number, workers: number, step: () => Promise<number>) {
@@ -195,15 +216,15 @@ export async function run(args: string[]): Promise<number> {
       });
     }
     if (!values["http-only"]) {
-      results.direct = {
-        ...await benchDirect(rt, seconds, producers, batch),
-        producers,
-        batch,
-      };
+      const cpu = await cpuMeter(rt);
+      const r = await benchDirect(rt, seconds, producers, batch);
+      results.direct = { ...r, producers, batch, cpu: await cpu(r.accepted) };
     }
     await rt.redis.unlink(...streams);
     if (!values["direct-only"]) {
-      results.http = await benchHttp(rt, seconds, clients, batch, server);
+      const cpu = await cpuMeter(rt);
+      const r = await benchHttp(rt, seconds, clients, batch, server);
+      results.http = { ...r, cpu: await cpu(r.accepted) };
     }
   } finally {
     clearInterval(drain);
@@ -236,13 +257,18 @@ export async function run(args: string[]): Promise<number> {
     for (
       const [name, r] of Object.entries(results) as [
         string,
-        { perSecond: number; accepted: number; seconds: number },
+        {
+          perSecond: number;
+          accepted: number;
+          seconds: number;
+          cpu: { processUsPerEvent: number; redisUsPerEvent: number };
+        },
       ][]
     ) {
       console.log(
         `${name.padEnd(7)} ${
           String(r.perSecond).padStart(9)
-        } events/s  (${r.accepted} in ${r.seconds} s)`,
+        } events/s  (${r.accepted} in ${r.seconds} s; CPU per event: ${r.cpu.processUsPerEvent} µs here + ${r.cpu.redisUsPerEvent} µs Redis)`,
       );
     }
   }
