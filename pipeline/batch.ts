@@ -131,13 +131,14 @@ async function context(rt: Runtime, batch: DecodedEntry[]) {
 /** The post-commit effects, retried on Redis errors until done (or shutdown gives up). */
 async function afterCommit(deps: BatchDeps, batch: DecodedEntry[], result: ApplyResult) {
   const { rt } = deps;
-  for (const r of result.rejected) await deadLetterAndAck(deps, r.entry, r.reason);
-  // Writes leave this process in commit order: two consumers committing the same chain-wide
-  // bucket one after the other must not overwrite the newer value with the older one.
+  // Writes leave this process in commit order (queued before anything is awaited): two
+  // consumers committing the same chain-wide bucket one after the other must not overwrite the
+  // newer value with the older one.
   const write = deps.writes.then(() =>
     retrying(deps, "Redis aggregate write", () => deps.series.write(result.buckets), false)
   );
   deps.writes = write.catch(() => {});
+  for (const r of result.rejected) await deadLetterAndAck(deps, r.entry, r.reason);
   await write;
   const visibleAt = Date.now();
   crashPoint("before-ack");
@@ -171,11 +172,16 @@ async function afterCommit(deps: BatchDeps, batch: DecodedEntry[], result: Apply
 }
 
 /** Commits one (sub-)batch: the transaction, then Redis, then XACK. */
-async function commit(deps: BatchDeps, batch: DecodedEntry[]): Promise<void> {
+async function commit(
+  deps: BatchDeps,
+  batch: DecodedEntry[],
+  onCommitted?: () => void,
+): Promise<void> {
   const readAt = Date.now();
   const ctx = await context(deps.rt, batch);
   const result = await applyEvents(deps.rt, batch, ctx);
   const committedAt = Date.now();
+  onCommitted?.();
   const visibleAt = await afterCommit(deps, batch, result);
   const families = new Map<string, number>();
   for (const e of batch) families.set(e.family, (families.get(e.family) ?? 0) + 1);
@@ -199,6 +205,8 @@ export async function processEntries(
   entries: StreamEntry[],
   deliveries?: Map<string, number>,
   maxDeliveries = Infinity,
+  /** Called when the (first) transaction of the batch has committed, before Redis and XACK. */
+  onCommitted?: () => void,
 ): Promise<void> {
   if (entries.length === 0) return;
   const fresh: StreamEntry[] = [];
@@ -220,7 +228,7 @@ export async function processEntries(
     () =>
       commitIsolatingPoison(
         decoded,
-        (b) => commit(deps, b),
+        (b) => commit(deps, b, onCommitted),
         (e, reason) => deadLetterAndAck(deps, e, reason),
         deps.maxAttempts,
       ),

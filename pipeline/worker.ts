@@ -81,6 +81,7 @@ async function consumerLoop(
   const heartbeat = Math.max(50, Math.floor(o.claimIdleMs / 3));
   let nextClaim = Date.now() + Math.random() * claimEvery;
   let failures = 0;
+  let inFlight: Promise<void> = Promise.resolve();
   try {
     while (!deps.signal.aborted) {
       try {
@@ -129,14 +130,23 @@ async function consumerLoop(
         failures = 0;
         const entries = entriesFromRead(reply, locate);
         if (entries.length) {
-          await keepingClaimed(
+          // Overlap: once this batch has committed, its Redis write and XACK run while the
+          // next batch is read and committed. At most two batches are in flight per consumer.
+          let committed!: () => void;
+          const isCommitted = new Promise<void>((resolve) => committed = resolve);
+          const task = keepingClaimed(
             rt.redis,
             WORKER_GROUP,
             name,
             entries,
             heartbeat,
-            () => processEntries(deps, entries),
+            () => processEntries(deps, entries, undefined, Infinity, committed),
           );
+          task.catch(() => {}); // awaited below or on the next turn; never unhandled
+          await Promise.race([isCommitted, task]);
+          const previous = inFlight;
+          inFlight = task;
+          await previous;
         }
       } catch (e) {
         const msg = errorMessage(e);
@@ -151,6 +161,7 @@ async function consumerLoop(
       }
     }
   } finally {
+    await inFlight.catch(() => {}); // the batch in hand finishes (or is given up) first
     reader.disconnect();
   }
 }
