@@ -8,12 +8,13 @@ import type { Sql } from "../lib/db.ts";
 import { log } from "../lib/log.ts";
 import { DAY_MS, HOUR_MS } from "./calendar.ts";
 import { hourlyRange } from "./series.ts";
-import { MIN_FORECAST_DAYS, trainForecast } from "./forecast.ts";
+import { MIN_FORECAST_DAYS } from "./forecast.ts";
 import { runForecast } from "./forecast_run.ts";
-import { runChurn, trainChurn } from "./churn.ts";
-import { runDemand, trainDemand } from "./demand.ts";
+import { runChurn } from "./churn.ts";
+import { runDemand } from "./demand.ts";
 import { activeVersion, actor, promote } from "./registry.ts";
 import { promoteModel } from "./promotion.ts";
+import { trainer } from "./train_worker.ts";
 
 const RETRY_MS = 6 * HOUR_MS;
 
@@ -24,9 +25,14 @@ async function recentlyTried(sql: Sql, name: string, now: number): Promise<boole
 }
 
 /** Trains whatever has no active version yet and has enough data; returns what it did. */
-export async function bootstrapModels(sql: Sql, now: number): Promise<Record<string, unknown>> {
+export async function bootstrapModels(
+  sql: Sql,
+  now: number,
+  opts: { databaseUrl?: string } = {},
+): Promise<Record<string, unknown>> {
   const done: Record<string, unknown> = {};
   const who = actor("scheduler");
+  const train = trainer(sql, opts.databaseUrl);
 
   if (!(await activeVersion(sql, "forecast"))) {
     const range = await hourlyRange(sql);
@@ -38,7 +44,7 @@ export async function bootstrapModels(sql: Sql, now: number): Promise<Record<str
     } else if (await recentlyTried(sql, "forecast", now)) {
       done.forecast = "tried recently";
     } else {
-      const t = await trainForecast(sql, { now, trainedBy: who });
+      const t = await train("forecast", { now, trainedBy: who });
       const p = await promoteModel(sql, "forecast", t.version, { actor: who, now });
       done.forecast = { version: t.version, promoted: p.promoted, reason: p.reason };
       if (p.promoted) done.forecastRun = await runForecast(sql, now);
@@ -54,7 +60,7 @@ export async function bootstrapModels(sql: Sql, now: number): Promise<Record<str
     const [c] = await sql`select count(*)::int as n from customer_stats`;
     if (c.n >= 50) {
       try {
-        const t = await trainChurn(sql, { now, trainedBy: who });
+        const t = await train("churn", { now, trainedBy: who });
         const p = await promote(sql, "churn", t.version, { actor: who });
         done.churn = { version: t.version, promoted: p.promoted, reason: p.reason };
         if (p.promoted) done.churnRun = await runChurn(sql, now);
@@ -69,7 +75,7 @@ export async function bootstrapModels(sql: Sql, now: number): Promise<Record<str
   if (inv.inv > 0 && inv.risk === 0) {
     if (!(await activeVersion(sql, "demand")) && !(await recentlyTried(sql, "demand", now))) {
       try {
-        const t = await trainDemand(sql, { now, trainedBy: who });
+        const t = await train("demand", { now, trainedBy: who });
         await promote(sql, "demand", t.version, { actor: who });
       } catch (e) {
         done.demandTrain = `not trained: ${(e as Error).message}`;

@@ -4,17 +4,20 @@
  */
 import type { Sql } from "../lib/db.ts";
 import { errorMessage, log } from "../lib/log.ts";
-import { trainForecast } from "./forecast.ts";
 import { runForecast } from "./forecast_run.ts";
-import { runChurn, trainChurn } from "./churn.ts";
-import { trainDemand } from "./demand.ts";
-import { trainAnomaly } from "./anomaly_eval.ts";
+import { runChurn } from "./churn.ts";
 import { actor } from "./registry.ts";
 import { promoteModel } from "./promotion.ts";
+import { trainer } from "./train_worker.ts";
 
 /** Retrains forecast, churn, demand and (when labels exist) anomaly thresholds. */
-export async function retrainAll(sql: Sql, now: number): Promise<Record<string, unknown>> {
+export async function retrainAll(
+  sql: Sql,
+  now: number,
+  opts: { databaseUrl?: string } = {},
+): Promise<Record<string, unknown>> {
   const who = actor("scheduler");
+  const train = trainer(sql, opts.databaseUrl);
   const out: Record<string, unknown> = {};
   const attempt = async (name: string, train: () => Promise<{ version: number }>) => {
     try {
@@ -28,14 +31,14 @@ export async function retrainAll(sql: Sql, now: number): Promise<Record<string, 
       return false;
     }
   };
-  if (await attempt("forecast", () => trainForecast(sql, { now, trainedBy: who }))) {
+  if (await attempt("forecast", () => train("forecast", { now, trainedBy: who }))) {
     out.forecastRun = await runForecast(sql, now);
   }
-  if (await attempt("churn", () => trainChurn(sql, { now, trainedBy: who }))) {
+  if (await attempt("churn", () => train("churn", { now, trainedBy: who }))) {
     out.churnRun = await runChurn(sql, now);
   }
-  await attempt("demand", () => trainDemand(sql, { now, trainedBy: who }));
+  await attempt("demand", () => train("demand", { now, trainedBy: who }));
   const [l] = await sql`select count(*)::int as n from anomaly_labels`;
-  if (l.n > 0) await attempt("anomaly", () => trainAnomaly(sql, { now, trainedBy: who }));
+  if (l.n > 0) await attempt("anomaly", () => train("anomaly", { now, trainedBy: who }));
   return out;
 }

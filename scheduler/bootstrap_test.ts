@@ -32,6 +32,9 @@ Deno.test("scheduler - a fresh install trains and writes first forecasts on star
   )}`;
   assert.equal(f.n, 48 * (2 * 2 + 2 + 1)); // 48 h x (store x category + stores + chain)
   assert.equal(f.model, "forecast@1");
+  // Trained in a Web Worker, still on the WASM backend.
+  const [v] = await rt.sql`select params from model_versions where name = 'forecast'`;
+  assert.equal(v.params.backend, "wasm");
   const [d] = await rt.sql`select count(*)::int as n from forecasts where resolution = 'day'`;
   assert.equal(d.n, 14 * 7);
 

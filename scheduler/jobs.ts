@@ -25,7 +25,7 @@ export const JOBS: Job[] = [
     schedule: "* * * * *",
     runOnStart: true,
     lockTtlMs: 10 * 60_000,
-    run: ({ rt, now }) => bootstrapModels(rt.sql, now),
+    run: ({ rt, now }) => bootstrapModels(rt.sql, now, { databaseUrl: rt.config.DATABASE_URL }),
   },
   {
     name: "forecast",
@@ -87,7 +87,7 @@ export const JOBS: Job[] = [
     description: "weekly retrain of every model; promoted only when it beats the active one",
     schedule: "0 4 * * 0",
     lockTtlMs: 30 * 60_000,
-    run: ({ rt, now }) => retrainAll(rt.sql, now),
+    run: ({ rt, now }) => retrainAll(rt.sql, now, { databaseUrl: rt.config.DATABASE_URL }),
   },
   alertsJob,
 ];
