@@ -9,13 +9,24 @@
 import { parseArgs } from "node:util";
 import { launchBrowser } from "../lib/testing/browser.ts";
 
-const PAGES: [name: string, path: string][] = [
-  ["overview", "/"],
-  ["stores", "/stores"],
-  ["store", "/stores/NYC-01"],
-  ["products", "/products?sku=SKU-2002"],
-  ["inventory", "/inventory"],
-];
+/** The main pages; the store and SKU shown are the system's best sellers today. */
+async function pages(base: string): Promise<[name: string, path: string][]> {
+  const get = async (path: string) => {
+    const r = await fetch(base + path);
+    return r.ok ? await r.json() : null;
+  };
+  const stores = await get("/api/v1/stores");
+  const top = await get("/api/v1/top-products?limit=1");
+  const store = stores?.stores?.[0]?.id ?? "NYC-01";
+  const sku = top?.[0]?.sku ?? top?.rows?.[0]?.sku ?? "SKU-1001";
+  return [
+    ["overview", "/"],
+    ["stores", "/stores"],
+    ["store", `/stores/${encodeURIComponent(store)}`],
+    ["products", `/products?sku=${encodeURIComponent(sku)}`],
+    ["inventory", "/inventory"],
+  ];
+}
 
 async function serveSeeded(): Promise<{ url: string; close: () => Promise<void> }> {
   const { testRuntime } = await import("../lib/testing/services.ts");
@@ -53,7 +64,7 @@ export async function run(args: string[]): Promise<string[]> {
   const written: string[] = [];
   const browser = await launchBrowser();
   try {
-    for (const [name, path] of PAGES) {
+    for (const [name, path] of await pages(base)) {
       if (values.only && values.only !== name) continue;
       for (const [kind, width, height] of [["desktop", 1280, 900], ["phone", 375, 812]] as const) {
         const page = await browser.newPage({ viewport: { width, height }, deviceScaleFactor: 1 });

@@ -78,7 +78,6 @@ export function VelocityList({ rows, currency }: { rows: Velocity[]; currency: s
             <th>Store</th>
             <th class="num">Last 15 min</th>
             <th class="num">Expected</th>
-            <th class="hide-sm">Pace</th>
           </tr>
         </thead>
         <tbody>
@@ -89,15 +88,15 @@ export function VelocityList({ rows, currency }: { rows: Velocity[]; currency: s
                 <td>
                   <a href={`/stores/${encodeURIComponent(r.store_id)}`}>{r.name}</a>
                 </td>
-                <td class="num">{money(r.last15_cents, currency)}</td>
+                <td class="num">
+                  {money(r.last15_cents, currency)}
+                  <Bar value={r.last15_cents} max={max} tone={trendClass(p)} />
+                </td>
                 <td class="num" title={r.basis ? `from ${r.basis}` : "no baseline yet"}>
                   {r.expected_cents === null ? "–" : money(r.expected_cents, currency)}
                   {r.expected_cents !== null && (
-                    <span class={`delta ${trendClass(p)}`}>{pct(p)}</span>
+                    <small class={`delta ${trendClass(p)}`}>{pct(p)}</small>
                   )}
-                </td>
-                <td class="hide-sm">
-                  <Bar value={r.last15_cents} max={max} tone={trendClass(p)} />
                 </td>
               </tr>
             );
