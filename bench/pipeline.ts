@@ -153,6 +153,11 @@ export async function run(args: string[]): Promise<number> {
         start: mb(rssStart),
         max: mb(Math.max(rssStart, ...rssSamples)),
         end: mb(Deno.memoryUsage().rss),
+        // One sample per tenth of the run, to see whether memory stays flat.
+        every_tenth: Array.from(
+          { length: 10 },
+          (_, i) => mb(rssSamples[Math.floor((i + 1) * rssSamples.length / 10) - 1] ?? rssStart),
+        ),
       },
       batches: stats.batches,
       avg_batch: Math.round(stats.events / Math.max(1, stats.batches)),
