@@ -112,6 +112,10 @@ export async function enqueueNotification(
       }
     }
   }
+  // An acknowledgement only matters to channels that mirror state (PagerDuty).
+  if (kind === "acknowledged" && out.length === 0) {
+    return { notificationId: null, deliveries: 0, silenced };
+  }
   const at = new Date(now);
   const result = await rt.sql.begin(async (tx) => {
     const [n] = await tx<{ id: number }[]>`

@@ -65,9 +65,9 @@ Deno.test("alerts recipients - store managers get their stores only; quiet hours
   assert.equal(r.notifications, 1);
   const byTo = Object.fromEntries(smtp.mails.map((m) => [m.to[0], unQuotedPrintable(m.raw)]));
   assert.deepEqual(Object.keys(byTo).sort(), ["boss@example.com", "sm1@example.com"]);
-  assert.match(byTo["boss@example.com"], /Store S01: 0\.00/);
-  assert.match(byTo["boss@example.com"], /Store S02: 0\.00/);
-  assert.match(byTo["sm1@example.com"], /Store S01: 0\.00/);
+  assert.match(byTo["boss@example.com"], /Store S01: sales in 30 min 0\.00 \(below 10\.00\)/);
+  assert.match(byTo["boss@example.com"], /Store S02: sales in 30 min 0\.00/);
+  assert.match(byTo["sm1@example.com"], /Store S01: sales in 30 min 0\.00 \(below 10\.00\)/);
   assert.doesNotMatch(byTo["sm1@example.com"], /Store S02/, "never another store's alert");
   const owl = await rt.sql`select status, reason from alert_deliveries where user_id = 'owl'`;
   assert.deepEqual(owl.map((d) => [d.status, d.reason]), [[

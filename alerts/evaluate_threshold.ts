@@ -92,6 +92,20 @@ function show(rule: ThresholdRule, v: number | null): string {
   return m === "sales" ? formatMinor(v) : m === "transactions" ? String(v) : `${v.toFixed(1)}%`;
 }
 
+/** "sales 12.00 in 30 min (below 50.00)": what was measured against what. */
+function describe(rule: ThresholdRule, v: number | null): string {
+  const p = rule.params;
+  const what = p.metric === "pacing"
+    ? "pacing vs last week"
+    : `${p.metric.replace("_", " ")} in ${p.window_min} min`;
+  const limit = p.metric === "sales"
+    ? formatMinor(p.value)
+    : p.metric === "transactions"
+    ? String(p.value)
+    : `${p.value}%`;
+  return `${what} ${show(rule, v)} (${p.op} ${limit})`;
+}
+
 /** Evaluates a threshold rule at `now`: one observation per store, or one for the scope. */
 export async function evaluateThreshold(
   sql: Sql,
@@ -126,14 +140,14 @@ export async function evaluateThreshold(
     }), zero);
     const v = metricValue(rule, total);
     return [
-      compareObservation(rule, "scope", ids, v, `${stores.length} stores: ${show(rule, v)}`, {
+      compareObservation(rule, "scope", ids, v, `${stores.length} stores: ${describe(rule, v)}`, {
         stores: ids.length,
       }),
     ];
   }
   return stores.map((s) => {
     const v = metricValue(rule, sumsOf(s.id));
-    return compareObservation(rule, s.id, [s.id], v, `${s.name}: ${show(rule, v)}`, {
+    return compareObservation(rule, s.id, [s.id], v, `${s.name}: ${describe(rule, v)}`, {
       store_name: s.name,
     });
   });

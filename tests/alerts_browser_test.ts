@@ -42,7 +42,10 @@ Deno.test("alerts (browser) - a new alert appears live on /alerts and Acknowledg
     await evaluateAlerts(rt);
     await page.waitForSelector("#alert-feed li[data-state=firing]", { timeout: 5000 });
     const shownMs = performance.now() - t0;
-    assert.match(await page.textContent("#alert-feed li") ?? "", /Store S01: 0\.00/);
+    assert.match(
+      await page.textContent("#alert-feed li") ?? "",
+      /Store S01: sales in 30 min 0\.00 \(below 10\.00\)/,
+    );
 
     await page.click("#alert-feed li button.ack");
     await page.waitForSelector("#alert-feed li[data-state=acknowledged]", { timeout: 5000 });
