@@ -25,17 +25,18 @@ export async function monthsInDefault(sql: Sql): Promise<string[]> {
 }
 
 /**
- * Ensures partitions for the months around `now` (`behind` before, `ahead` after) and for every
- * month found in the default partitions. Returns the months it created.
+ * Ensures partitions for the months around `now` (`behind` before, `ahead` after) and, unless
+ * `fromDefault` is false, for every month found in the default partitions (moving its rows,
+ * which can take a while after a large backfill). Returns the months it created.
  */
 export async function ensurePartitions(
   sql: Sql,
   now: number,
-  opts: { ahead?: number; behind?: number } = {},
+  opts: { ahead?: number; behind?: number; fromDefault?: boolean } = {},
 ): Promise<string[]> {
   const months = new Set<string>();
   for (let o = -(opts.behind ?? 1); o <= (opts.ahead ?? 2); o++) months.add(monthStart(now, o));
-  for (const m of await monthsInDefault(sql)) months.add(m);
+  if (opts.fromDefault !== false) { for (const m of await monthsInDefault(sql)) months.add(m); }
   const created: string[] = [];
   for (const m of [...months].sort()) {
     const [row] = await sql<

@@ -167,7 +167,8 @@ async function consumerLoop(
 }
 
 async function maintenance(rt: Runtime, streams: string[], signal: AbortSignal, every: number) {
-  let lastPartitions = Date.now();
+  // First full pass (moving months out of the default partition) a minute after start, then hourly.
+  let lastPartitions = Date.now() - 3_540_000;
   while (!signal.aborted) {
     try {
       if (Date.now() - lastPartitions > 3_600_000) {
@@ -244,7 +245,7 @@ export async function runWorkers(rt: Runtime, opts: WorkerOptions): Promise<void
   log.info("workers started", { consumers, streams: streams.length, batch: o.batch, name: base });
   try {
     // Before the first insert, so receipts land in month partitions rather than the default.
-    await ensurePartitions(rt.sql, rt.clock.now());
+    await ensurePartitions(rt.sql, rt.clock.now(), { fromDefault: false });
   } catch (e) {
     log.warn("cannot create receipt partitions yet; maintenance will retry", {
       error: errorMessage(e),
