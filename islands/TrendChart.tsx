@@ -57,7 +57,7 @@ export default function TrendChart(
         axes: [
           {},
           { size: 64, values: (_u, s) => s.map((v) => money(v, currency, { compact: true })) },
-          { side: 1, scale: "units", grid: { show: false }, size: 40 },
+          { side: 1, scale: "units", grid: { show: false }, size: 56 },
         ],
       },
       [xs, revenue_cents, units],

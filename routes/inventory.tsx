@@ -10,7 +10,7 @@ import {
   type StockSummary,
   stockSummary,
 } from "../lib/dashboard/store_detail.ts";
-import { count } from "../lib/dashboard/format.ts";
+import { count, dateIn } from "../lib/dashboard/format.ts";
 import { csvUrl, Panel } from "../components/Panel.tsx";
 import { RiskTable } from "../components/RiskTable.tsx";
 
@@ -30,7 +30,11 @@ export const handler: Handlers<Data> = {
     const ids = store === "*" ? null : [store];
     const [summary, risks] = await Promise.all([
       stockSummary(sql, ids),
-      inventoryRisks(sql, { storeIds: ids ?? undefined, limit: 300 }),
+      inventoryRisks(sql, {
+        storeIds: ids ?? undefined,
+        limit: 300,
+        today: dateIn(ctx.state.rt.clock.now(), scope.timezone),
+      }),
     ]);
     return ctx.render({ scope, all: all.stores, summary, risks });
   },

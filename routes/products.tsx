@@ -50,6 +50,12 @@ export default function ProductsPage({ data, url }: PageProps<Data>) {
   const { scope, matrix, top, bottom, trend } = data;
   const cur = scope.currency;
   const skuAsked = url.searchParams.get("sku");
+  // Stores as rows (best first), categories as columns: fits a phone and a 50-store chain.
+  const storeTotal = (id: string) =>
+    matrix.categories.reduce((a, c) => a + (matrix.cells[c][id]?.sales_cents ?? 0), 0);
+  const ranked = [...matrix.stores].sort((a, b) => storeTotal(b.id) - storeTotal(a.id));
+  const selling = ranked.filter((s) => storeTotal(s.id) > 0);
+  const idle = ranked.filter((s) => storeTotal(s.id) <= 0);
   return (
     <>
       <div class="page-head">
@@ -59,7 +65,7 @@ export default function ProductsPage({ data, url }: PageProps<Data>) {
         </div>
       </div>
       <Panel
-        title="Performance matrix: category × store"
+        title="Performance matrix: store × category"
         csv={csvUrl("matrix")}
         id="matrix"
         empty={matrix.categories.length
@@ -70,25 +76,23 @@ export default function ProductsPage({ data, url }: PageProps<Data>) {
           <table class="matrix">
             <thead>
               <tr>
-                <th>Category</th>
-                {matrix.stores.map((s) => (
-                  <th>
-                    <a href={`/stores/${encodeURIComponent(s.id)}`}>{s.id}</a>
-                  </th>
-                ))}
+                <th>Store</th>
+                {matrix.categories.map((c) => <th key={c}>{c}</th>)}
               </tr>
             </thead>
             <tbody>
-              {matrix.categories.map((c) => (
-                <tr>
-                  <th>{c}</th>
-                  {matrix.stores.map((s) => {
+              {selling.map((s) => (
+                <tr key={s.id} data-store={s.id}>
+                  <th>
+                    <a href={`/stores/${encodeURIComponent(s.id)}`}>{s.name}</a>
+                  </th>
+                  {matrix.categories.map((c) => {
                     const cell = matrix.cells[c][s.id];
-                    if (!cell) return <td class="h0" key={s.id}>–</td>;
+                    if (!cell) return <td class="h0" key={c}>–</td>;
                     const p = change(cell.sales_cents, cell.last_week_cents);
                     return (
                       <td
-                        key={s.id}
+                        key={c}
                         class={`h${heat(cell.sales_cents, matrix.max)}`}
                         title={`${c} at ${s.name}: ${money(cell.sales_cents, cur)}, ${
                           pct(p)
@@ -104,6 +108,12 @@ export default function ProductsPage({ data, url }: PageProps<Data>) {
             </tbody>
           </table>
         </div>
+        {idle.length > 0 && (
+          <p class="muted note">
+            No sales yet today at {idle.length} store{idle.length === 1 ? "" : "s"}:{" "}
+            {idle.map((s) => s.name).join(", ")}.
+          </p>
+        )}
         <p class="muted note">
           Colour: sales today (darker is more). Small figure: change against last week.
         </p>

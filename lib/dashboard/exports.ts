@@ -6,7 +6,7 @@
 import type { Runtime } from "../runtime.ts";
 import { HttpError } from "../web/errors.ts";
 import { QueryError, querySales } from "../../pipeline/query.ts";
-import { currencyDigits } from "./format.ts";
+import { currencyDigits, dateIn } from "./format.ts";
 import { decimal, type Table } from "./csv.ts";
 import { type DashScope, loadDashScope } from "./scope.ts";
 import { loadKpis } from "./kpis.ts";
@@ -236,9 +236,13 @@ export const EXPORTS: Record<string, Exporter> = {
       rows: t.days.map((day, i) => [day, sku, t.units[i], decimal(t.revenue_cents[i], d)]),
     };
   },
-  async inventory(rt, scope) {
+  async inventory(rt, scope, _q, now) {
     const ids = scope.store_id === "*" ? undefined : [scope.store_id];
-    const rows = await inventoryRisks(rt.sql, { storeIds: ids, limit: 10_000 });
+    const rows = await inventoryRisks(rt.sql, {
+      storeIds: ids,
+      limit: 10_000,
+      today: dateIn(now, scope.timezone),
+    });
     return {
       columns: [
         "store_id",

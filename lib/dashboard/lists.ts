@@ -127,6 +127,7 @@ export async function productsToday(
     where d.store_id = any(${ids}::text[])
       and d.day = (${new Date(now)}::timestamptz at time zone s.timezone)::date
     group by d.sku
+    ${asc ? sql`having sum(d.units) > 0 and sum(d.revenue_cents) > 0` : sql``}
     order by ${asc ? sql`sum(d.revenue_cents) asc` : sql`sum(d.revenue_cents) desc`}, d.sku
     limit ${opts.limit ?? 10}`;
   return rows;

@@ -119,21 +119,29 @@ export interface RiskRow {
 }
 
 /**
- * Stock-outs and low stock: SKUs with nothing on hand, or under `lowDays` days of cover by the
- * demand model; most urgent first.
+ * Stock-outs and low stock: SKUs with nothing on hand, or under `lowDays` days of cover; most
+ * urgent first. Cover is the stock on hand NOW divided by the demand model's daily demand (the
+ * model's own on-hand snapshot may predate the latest counts), so it moves with every sale.
  */
 export async function inventoryRisks(
   sql: Sql,
-  opts: { storeIds?: string[]; lowDays?: number; limit?: number } = {},
+  opts: { storeIds?: string[]; lowDays?: number; limit?: number; today?: string } = {},
 ): Promise<RiskRow[]> {
   const ids = opts.storeIds ?? null;
+  const today = opts.today ?? null;
   return await sql<RiskRow[]>`
-    select i.store_id, i.sku, i.on_hand, r.daily_demand, r.days_of_cover,
-      r.stockout_date::text as stockout_date, r.reorder_qty
-    from inventory i left join stock_risk r on r.store_id = i.store_id and r.sku = i.sku
-    where (${ids}::text[] is null or i.store_id = any(${ids}::text[]))
-      and (i.on_hand <= 0 or r.days_of_cover < ${opts.lowDays ?? 7})
-    order by (i.on_hand <= 0) desc, r.days_of_cover asc nulls last, i.store_id, i.sku
+    select store_id, sku, on_hand, daily_demand, days_of_cover,
+      (coalesce(${today}::date, current_date) + floor(days_of_cover)::int)::text
+        as stockout_date, reorder_qty
+    from (
+      select i.store_id, i.sku, i.on_hand, r.daily_demand, r.reorder_qty,
+        case when r.daily_demand > 0 then round((greatest(i.on_hand, 0) / r.daily_demand)::numeric, 1)::float8 end
+          as days_of_cover
+      from inventory i left join stock_risk r on r.store_id = i.store_id and r.sku = i.sku
+      where (${ids}::text[] is null or i.store_id = any(${ids}::text[]))
+    ) x
+    where on_hand <= 0 or days_of_cover < ${opts.lowDays ?? 7}
+    order by (on_hand <= 0) desc, days_of_cover asc nulls last, store_id, sku
     limit ${opts.limit ?? 200}`;
 }
 
@@ -155,7 +163,8 @@ export async function stockSummary(
   const [r] = await sql<StockSummary[]>`
     select count(*)::int as skus, coalesce(sum(greatest(i.on_hand, 0)), 0)::int8 as units_on_hand,
       count(*) filter (where i.on_hand <= 0)::int as stock_outs,
-      count(*) filter (where i.on_hand > 0 and r.days_of_cover < ${lowDays})::int as low,
+      count(*) filter (where i.on_hand > 0 and r.daily_demand > 0
+        and i.on_hand / r.daily_demand < ${lowDays})::int as low,
       count(r.sku)::int as scored
     from inventory i left join stock_risk r on r.store_id = i.store_id and r.sku = i.sku
     where (${storeIds}::text[] is null or i.store_id = any(${storeIds}::text[]))`;

@@ -14,7 +14,15 @@ import {
   registersToday,
   type RiskRow,
 } from "../../lib/dashboard/store_detail.ts";
-import { change, clockTime, count, money, pct, trendClass } from "../../lib/dashboard/format.ts";
+import {
+  change,
+  clockTime,
+  count,
+  dateIn,
+  money,
+  pct,
+  trendClass,
+} from "../../lib/dashboard/format.ts";
 import { OverviewBody } from "../../components/OverviewBody.tsx";
 import { csvUrl, Panel } from "../../components/Panel.tsx";
 import { Bar } from "../../components/DashLists.tsx";
@@ -39,7 +47,11 @@ export const handler: Handlers<Data> = {
       categoriesToday(rt.sql, [store.id], now),
       registersToday(rt.sql, store.id, store.timezone, now),
       hourlyPattern(rt.sql, store.id, store.timezone, now),
-      inventoryRisks(rt.sql, { storeIds: [store.id], limit: 20 }),
+      inventoryRisks(rt.sql, {
+        storeIds: [store.id],
+        limit: 20,
+        today: dateIn(now, store.timezone),
+      }),
     ]);
     return ctx.render({ overview, categories, registers, pattern, risks });
   },
