@@ -6,6 +6,9 @@ import { createKey } from "../lib/connector_keys.ts";
 import { handleEvents } from "../ingest/http.ts";
 import { runWorkers } from "../pipeline/worker.ts";
 import { drained } from "./pipeline_helpers.ts";
+import { encodeEvent, validateEvent } from "../lib/events.ts";
+import { streamOf } from "../ingest/producer.ts";
+import { deadLetter, listDeadLetters, replayAll, replayDeadLetter } from "../ingest/dlq.ts";
 
 const NOW = "2026-11-25T12:00:00Z";
 
@@ -67,4 +70,36 @@ Deno.test("ingest e2e - receipts resent over HTTP are counted once", async () =>
     where store_id = '*' and category = '*'`;
   assert.equal(transactions, 20);
   assert.equal(sales, 20 * 250);
+});
+
+Deno.test("ingest e2e - a dead letter replayed after its cause is fixed is processed once", async () => {
+  await using rt = await testRuntime("ingest_replay", { clock: fixedClock(NOW) });
+  await addStore(rt.sql, { id: "paris", name: "Paris", timezone: "Europe/Paris", currency: "EUR" });
+  const v = validateEvent(receipt(0), { now: Date.parse(NOW) });
+  assert.ok(v.ok);
+  const stream = streamOf(rt, v.event);
+  // As a worker records an entry it gave up on (say, while PostgreSQL was down).
+  const id = await deadLetter(rt, {
+    reason: "database unavailable",
+    stream,
+    id: "1-0",
+    payload: encodeEvent(v.event),
+  });
+  const controller = new AbortController();
+  const workers = runWorkers(rt, {
+    signal: controller.signal,
+    consumers: 1,
+    maintenanceEveryMs: 0,
+  });
+  try {
+    await replayDeadLetter(rt, id);
+    await replayAll(rt); // nothing left: replaying again is a no-op
+    await drained(rt);
+  } finally {
+    controller.abort();
+    await workers;
+  }
+  assert.deepEqual(await listDeadLetters(rt), []);
+  const rows = await rt.sql`select transaction_id, total_cents from receipts`;
+  assert.deepEqual(rows.map((r) => [r.transaction_id, r.total_cents]), [["R-0", 250]]);
 });
