@@ -41,6 +41,7 @@ export function OverviewBody({ data, title }: { data: Overview; title: string })
             newest_event={data.freshness.newest_event}
             backlog={data.freshness.backlog}
             now={data.now}
+            store_id={scope.store_id}
           />
           <StatusLine health={data.health} />
         </div>

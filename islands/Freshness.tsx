@@ -14,6 +14,8 @@ interface Props {
   backlog: number | null;
   /** Server time at render, to correct the browser clock's skew. */
   now: number;
+  /** "*" or the store whose events count. */
+  store_id?: string;
 }
 
 const STATE_TEXT: Record<LiveState, string> = {
@@ -23,7 +25,7 @@ const STATE_TEXT: Record<LiveState, string> = {
   failed: "live updates off",
 };
 
-export default function Freshness({ newest_event, backlog, now }: Props) {
+export default function Freshness({ newest_event, backlog, now, store_id = "*" }: Props) {
   const [newest, setNewest] = useState(newest_event);
   const [lag, setLag] = useState<number | null>(null);
   const [state, setState] = useState<LiveState>("connecting");
@@ -33,7 +35,8 @@ export default function Freshness({ newest_event, backlog, now }: Props) {
     const offs = [
       onState(setState),
       onUpdate((u) => {
-        const ts = Math.max(...(u.receipts ?? []).map((r) => r.ts));
+        const mine = (u.receipts ?? []).filter((r) => store_id === "*" || r.store_id === store_id);
+        const ts = Math.max(...mine.map((r) => r.ts));
         if (Number.isFinite(ts)) {
           setNewest((n) => Math.max(n ?? 0, ts));
           setLag(Math.max(0, u.at - ts));

@@ -170,6 +170,27 @@ Deno.test("dashboard browser - overview, live updates, drill-down, map and phone
     },
   );
 
+  await t.step(
+    "dashboard browser - the date-range picker re-queries days for a long range",
+    async () => {
+      const page = await sys.browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const asked: string[] = [];
+      page.on("request", (r) => r.url().includes("/api/v1/sales") && asked.push(r.url()));
+      await page.goto(sys.base + "/");
+      await page.waitForSelector("#chart-hours .u-over");
+      const from = new Date(Date.parse(`${sys.today}T12:00:00Z`) - 20 * 86_400_000)
+        .toISOString().slice(0, 10);
+      await page.fill("#chart-hours form.range input >> nth=0", from);
+      await page.click("#chart-hours form.range button[type=submit]");
+      await page.waitForSelector('#chart-hours[data-interval="day"]', { timeout: 5000 });
+      assert.ok(
+        asked.some((u) => u.includes("interval=day") && u.includes(`from=${from}`)),
+        asked.join(" "),
+      );
+      assert.equal(await page.locator("#chart-hours .error").count(), 0, "no error shown");
+    },
+  );
+
   await t.step("dashboard browser - the heat map leads to the store page", async () => {
     const page = await sys.browser.newPage();
     await page.goto(sys.base + "/stores");

@@ -219,12 +219,14 @@ export interface Freshness {
   now: number;
 }
 
-/** The newest receipt and the pipeline backlog. */
-export async function freshness(rt: Runtime, now: number): Promise<Freshness> {
+/** The newest receipt (of the chain or one store) and the pipeline backlog. */
+export async function freshness(rt: Runtime, now: number, storeId = "*"): Promise<Freshness> {
+  const id = storeId === "*" ? null : storeId;
   const [[row], lag] = await Promise.all([
     rt.sql<{ ts: Date | null; received: Date | null }[]>`
       select max(ts) as ts, max(received_at) as received from receipts
-      where ts > ${new Date(now)}::timestamptz - interval '7 days'`,
+      where ts > ${new Date(now)}::timestamptz - interval '7 days'
+        and (${id}::text is null or store_id = ${id})`,
     backlog(rt).catch(() => null),
   ]);
   return {

@@ -59,7 +59,7 @@ export async function loadOverview(rt: Runtime, storeId = "*"): Promise<Overview
       productsToday(rt.sql, scope, now, { limit: 8 }),
       velocity(rt.sql, scope, now),
       recentAlerts(rt.sql, scope),
-      freshness(rt, now),
+      freshness(rt, now, scope.store_id),
       readiness(rt, 1000),
     ]);
   return {
