@@ -17,6 +17,8 @@ import { promoteModel } from "./promotion.ts";
 import { trainer } from "./train_worker.ts";
 
 const RETRY_MS = 6 * HOUR_MS;
+/** Days of customer history before a first churn model is trained. */
+const MIN_CHURN_DAYS = 21;
 
 async function recentlyTried(sql: Sql, name: string, now: number): Promise<boolean> {
   const [r] = await sql`select max(at) as at from model_events
@@ -57,8 +59,16 @@ export async function bootstrapModels(
   }
 
   if (!(await activeVersion(sql, "churn")) && !(await recentlyTried(sql, "churn", now))) {
-    const [c] = await sql`select count(*)::int as n from customer_stats`;
-    if (c.n >= 50) {
+    // Churn labels need weeks: wait for 3 weeks of customer history reaching up to now.
+    const [c] = await sql`select count(distinct customer_id)::int as n, min(ts) as lo, max(ts) as hi
+      from receipts where customer_id is not null and ts >= ${new Date(now - 400 * DAY_MS)}`;
+    const span = c.lo ? (new Date(c.hi).getTime() - new Date(c.lo).getTime()) / DAY_MS : 0;
+    const caughtUp = !!c.hi && new Date(c.hi).getTime() >= now - 3 * HOUR_MS;
+    if (c.n < 50 || span < MIN_CHURN_DAYS || !caughtUp) {
+      done.churn = `waiting for history (${c.n} customers over ${
+        span.toFixed(1)
+      } days, need 50 over ${MIN_CHURN_DAYS} up to now)`;
+    } else {
       try {
         const t = await train("churn", { now, trainedBy: who });
         const p = await promote(sql, "churn", t.version, { actor: who });
@@ -72,7 +82,9 @@ export async function bootstrapModels(
 
   const [inv] = await sql`select (select count(*) from inventory)::int as inv,
                                  (select count(*) from stock_risk)::int as risk`;
-  if (inv.inv > 0 && inv.risk === 0) {
+  const [sd] = await sql`select count(distinct day)::int as days from sku_daily
+                         where day >= ${new Date(now - 28 * DAY_MS)}`;
+  if (inv.inv > 0 && inv.risk === 0 && sd.days >= 7) {
     if (!(await activeVersion(sql, "demand")) && !(await recentlyTried(sql, "demand", now))) {
       try {
         const t = await train("demand", { now, trainedBy: who });
@@ -83,6 +95,12 @@ export async function bootstrapModels(
     }
     done.demandRun = await runDemand(sql, now);
   }
-  if (!Object.keys(done).length) return { skipped: "all models present" };
+  // Only reasons for waiting (strings): nothing was trained or run this minute.
+  if (Object.values(done).every((v) => typeof v === "string")) {
+    return {
+      skipped: Object.keys(done).length ? "waiting for history" : "all models present",
+      ...done,
+    };
+  }
   return done;
 }

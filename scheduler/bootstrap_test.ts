@@ -13,7 +13,7 @@ Deno.test("scheduler - a fresh install trains and writes first forecasts on star
   const job = JOBS.find((j) => j.name === "bootstrap")!;
   const ctl = new AbortController();
   // Not enough history yet: the job waits and says why.
-  assert.equal(await runJobOnce(rt, job, now, { signal: ctl.signal }), "ok");
+  assert.equal(await runJobOnce(rt, job, now, { signal: ctl.signal }), "skipped");
   let [run] = await recentRuns(rt.sql, { job: "bootstrap" });
   assert.match(String(run.details.forecast), /waiting for history/);
 
