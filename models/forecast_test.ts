@@ -3,6 +3,7 @@ import { testDb } from "../lib/testing/services.ts";
 import { insertSyntheticHistory } from "./testing/synthetic.ts";
 import { trainForecast } from "./forecast.ts";
 import { HOUR_MS } from "./calendar.ts";
+import { promoteModel } from "./promotion.ts";
 
 Deno.test("forecast - beats seasonal naive by >= 15% MASE with a calibrated 80% band", async () => {
   await using db = await testDb("forecast");
@@ -27,3 +28,23 @@ Deno.test("forecast - beats seasonal naive by >= 15% MASE with a calibrated 80% 
   assert.ok(o.improvement >= 0.15, `MASE ${o.mase} vs naive ${o.baselineMase}`);
   assert.ok(o.coverage >= 0.75 && o.coverage <= 0.85, `coverage ${o.coverage}`);
 });
+
+Deno.test("forecast - promotion re-measures the active model on the candidate's backtest", async () => {
+  await using db = await testDb("forecast_promo");
+  const { to } = await insertSyntheticHistory(db.sql, { stores: 2, categories: 2, days: 35 });
+  const now = to + HOUR_MS;
+  const good = await trainForecast(db.sql, { epochs: 6, seed: 1, now, maxRows: 20_000 });
+  assert.ok((await promoteModel(db.sql, "forecast", good.version, { actor: "t", now })).promoted);
+  // A network that has barely trained: one pass over 300 rows.
+  const weak = await trainForecast(db.sql, { epochs: 1, seed: 9, now, maxRows: 300 });
+  const r = await promoteModel(db.sql, "forecast", weak.version, { actor: "t", now });
+  assert.equal(r.promoted, false, r.reason);
+  assert.match(
+    r.reason,
+    /does not beat (the seasonal_naive baseline|active version 1 \(.* on the same backtest\))/,
+  );
+  const [ev] = await db.sql`select action from model_events where version = ${weak.version}
+                            and action <> 'register'`;
+  assert.equal(ev.action, "refuse");
+});
+assert.match(r.reason, /does not beat active version 1 \(.* on the same backtest\)/);
