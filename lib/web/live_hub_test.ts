@@ -97,3 +97,22 @@ Deno.test("live hub - GET /api/v1/live streams SSE frames to a browser-like clie
   const { liveHub } = await import("./live_hub.ts");
   await liveHub(rt).close();
 });
+
+Deno.test("live hub - a client that stops reading is dropped instead of buffering without bound", async () => {
+  await using rt = await testRuntime("live_slow");
+  const app = await createApp(rt);
+  await stopBundler();
+  const { liveHub } = await import("./live_hub.ts");
+  const { MAX_QUEUED } = await import("../../routes/api/v1/live.ts");
+  const hub = liveHub(rt);
+  const res = await app.request("/api/v1/live"); // never read
+  await waitFor(() => hub.size === 1, { what: "subscribed" });
+  const pipe = rt.redis.pipeline();
+  for (let i = 0; i < MAX_QUEUED + 50; i++) {
+    pipe.xadd(rt.keys.liveUpdates, "*", "u", JSON.stringify({ i, buckets: [] }));
+  }
+  await pipe.exec();
+  await waitFor(() => hub.size === 0, { what: "slow client dropped", ms: 10_000 });
+  await res.body?.cancel();
+  await hub.close();
+});

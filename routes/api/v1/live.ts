@@ -12,6 +12,9 @@ import { errorMessage, log } from "../../../lib/log.ts";
 /** Interval of the keep-alive comment. */
 export const HEARTBEAT_MS = 15_000;
 
+/** Frames queued for one slow client before it is disconnected. */
+export const MAX_QUEUED = 1000;
+
 const enc = new TextEncoder();
 
 export const handler: Handlers = {
@@ -31,6 +34,13 @@ export const handler: Handlers = {
         const send = (f: Uint8Array) => {
           if (closed) return;
           try {
+            // A client that stopped reading (a stalled connection) must not buffer without
+            // bound: drop it; its EventSource reconnects and resumes from Last-Event-ID.
+            if ((controller.desiredSize ?? 0) < -MAX_QUEUED) {
+              stop();
+              controller.close();
+              return;
+            }
             controller.enqueue(f);
           } catch {
             stop();
