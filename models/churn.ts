@@ -135,7 +135,8 @@ export async function trainChurn(sql: Sql, opts: ChurnTrainOptions = {}) {
   await net.fit(xt, yt, {
     epochs,
     batchSize: 256,
-    shuffle: true,
+    // Rows are already in a seeded random order; tfjs would reshuffle with Math.random.
+    shuffle: false,
     verbose: 0,
     callbacks: {
       onEpochEnd: (epoch, logs) =>

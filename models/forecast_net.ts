@@ -95,7 +95,8 @@ export async function fitForecastNet(
     await net.fit(xs, ys, {
       epochs,
       batchSize,
-      shuffle: true,
+      // Rows are already in a seeded random order; tfjs would reshuffle with Math.random.
+      shuffle: false,
       verbose: 0,
       callbacks: {
         onEpochEnd: (epoch, logs) => {
