@@ -5,7 +5,7 @@
 import type { Sql } from "../lib/db.ts";
 import { activeVersion, listVersions, type ModelVersion } from "./registry.ts";
 import type { SeriesMetrics } from "./backtest.ts";
-import { recentRuns } from "../scheduler/runs.ts";
+import { lastRunPerJob, recentRuns } from "../scheduler/runs.ts";
 
 /** Active forecast version's backtest per series, filtered to a store (or all). */
 export async function forecastAccuracy(sql: Sql, store?: string) {
@@ -115,6 +115,7 @@ export async function modelsOverview(sql: Sql) {
     at: Date;
   }[]>`select name, version, action, actor, reason, at from model_events
        order by id desc limit 20`;
-  const runs = await recentRuns(sql, { limit: 50 });
-  return { byName, events, runs };
+  const latest = await lastRunPerJob(sql);
+  const runs = await recentRuns(sql, { limit: 40, withoutSkipped: true });
+  return { byName, events, latest, runs };
 }

@@ -6,6 +6,7 @@ import type { Handlers, PageProps } from "../lib/web/types.ts";
 import { Panel } from "../components/Panel.tsx";
 import { modelsOverview } from "../models/pages.ts";
 import { MODEL_NAMES } from "../models/registry.ts";
+import type { JobRun } from "../scheduler/runs.ts";
 
 type Data = Awaited<ReturnType<typeof modelsOverview>>;
 
@@ -20,7 +21,7 @@ const n = (x: unknown) => typeof x === "number" ? Number(x.toFixed(4)).toString(
 const when = (d: Date | null) => d ? d.toISOString().slice(0, 16).replace("T", " ") : "–";
 
 export default function ModelsPage({ data }: PageProps<Data>) {
-  const { byName, events, runs } = data;
+  const { byName, events, latest, runs } = data;
   return (
     <>
       <div class="page-head">
@@ -99,43 +100,57 @@ export default function ModelsPage({ data }: PageProps<Data>) {
         </table>
       </Panel>
       <Panel
-        title="Job runs"
-        id="job-runs"
-        empty={runs.length ? false : "The scheduler has not run yet."}
+        title="Jobs: last run of each"
+        id="job-latest"
+        empty={latest.length ? false : "The scheduler has not run yet."}
       >
-        <div class="table-wrap">
-          <table class="grid compact">
-            <thead>
-              <tr>
-                <th>Started</th>
-                <th>Job</th>
-                <th>Status</th>
-                <th class="num">Seconds</th>
-                <th>Details / error</th>
-              </tr>
-            </thead>
-            <tbody>
-              {runs.map((r) => (
-                <tr data-status={r.status}>
-                  <td>{when(r.startedAt)}</td>
-                  <td>{r.job}</td>
-                  <td class={r.status === "error" ? "bad" : undefined}>{r.status}</td>
-                  <td class="num">
-                    {r.finishedAt
-                      ? ((r.finishedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(1)
-                      : "…"}
-                  </td>
-                  <td>
-                    {r.error ?? (typeof r.details.skipped === "string"
-                      ? `skipped: ${r.details.skipped}`
-                      : JSON.stringify(r.details).slice(0, 160))}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <RunTable runs={latest} />
+      </Panel>
+      <Panel
+        title="Recent job runs (skipped ones left out)"
+        id="job-runs"
+        empty={runs.length ? false : "No job has done any work yet."}
+      >
+        <RunTable runs={runs} />
       </Panel>
     </>
+  );
+}
+
+/** Job runs: when, which job, how it ended, how long, what it did or why it failed. */
+function RunTable({ runs }: { runs: JobRun[] }) {
+  return (
+    <div class="table-wrap">
+      <table class="grid compact">
+        <thead>
+          <tr>
+            <th>Started</th>
+            <th>Job</th>
+            <th>Status</th>
+            <th class="num">Seconds</th>
+            <th>Details / error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((r) => (
+            <tr data-status={r.status}>
+              <td>{when(r.startedAt)}</td>
+              <td>{r.job}</td>
+              <td class={r.status === "error" ? "bad" : undefined}>{r.status}</td>
+              <td class="num">
+                {r.finishedAt
+                  ? ((r.finishedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(1)
+                  : "…"}
+              </td>
+              <td>
+                {r.error ?? (typeof r.details.skipped === "string"
+                  ? `skipped: ${r.details.skipped}`
+                  : JSON.stringify(r.details).slice(0, 160))}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

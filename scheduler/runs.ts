@@ -39,13 +39,9 @@ export async function finishRun(
             details = ${sql.json(details as never)} where id = ${id}`;
 }
 
-/** The latest runs, newest first (optionally of one job). */
-export async function recentRuns(sql: Sql, opts: { job?: string; limit?: number } = {}) {
-  const limit = opts.limit ?? 50;
-  const rows = opts.job
-    ? await sql`select * from job_runs where job = ${opts.job} order by started_at desc limit ${limit}`
-    : await sql`select * from job_runs order by started_at desc limit ${limit}`;
-  return rows.map((r): JobRun => ({
+// deno-lint-ignore no-explicit-any
+function toRun(r: any): JobRun {
+  return {
     id: Number(r.id),
     job: r.job,
     scheduledFor: r.scheduled_for,
@@ -55,5 +51,25 @@ export async function recentRuns(sql: Sql, opts: { job?: string; limit?: number 
     error: r.error,
     details: r.details,
     runner: r.runner,
-  }));
+  };
+}
+
+/** The latest runs, newest first (optionally of one job, optionally without skipped ones). */
+export async function recentRuns(
+  sql: Sql,
+  opts: { job?: string; limit?: number; withoutSkipped?: boolean } = {},
+): Promise<JobRun[]> {
+  const limit = opts.limit ?? 50;
+  const rows = await sql`select * from job_runs
+    where ${opts.job ? sql`job = ${opts.job}` : sql`true`}
+      and ${opts.withoutSkipped ? sql`status <> 'skipped'` : sql`true`}
+    order by started_at desc, id desc limit ${limit}`;
+  return rows.map(toRun);
+}
+
+/** The most recent run of every job (frequent jobs would otherwise hide the rare ones). */
+export async function lastRunPerJob(sql: Sql): Promise<JobRun[]> {
+  const rows = await sql`select distinct on (job) * from job_runs
+                         order by job, started_at desc, id desc`;
+  return rows.map(toRun);
 }
