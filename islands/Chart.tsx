@@ -138,6 +138,8 @@ export default function Chart(props: Props) {
       setBusy(false);
     }
   };
+  const span = data.to - data.from + STEP[data.interval];
+  const compareLabel = span <= WEEK ? "Same time last week" : "Previous period";
   const goRef = useRef(go);
   goRef.current = go;
 
@@ -156,7 +158,7 @@ export default function Chart(props: Props) {
         value: (_u, v) => fmt(v),
       },
       {
-        label: "Comparison",
+        label: compareLabel,
         stroke: "#94a3b8",
         dash: [5, 4],
         width: 1.5,
@@ -221,7 +223,7 @@ export default function Chart(props: Props) {
     return () => {
       ro.disconnect();
     };
-  }, [data.interval, data.band ? 1 : 0]);
+  }, [data.interval, data.band ? 1 : 0, compareLabel]);
 
   useEffect(() => {
     plot.current?.setData(toAligned(data));
