@@ -106,6 +106,8 @@ async function dispatch(
 
   const renderWith =
     (r: Route | undefined, status = 200) =>
+    // Async by contract (Fresh's ctx.render returns a promise), though rendering is synchronous.
+    // deno-lint-ignore require-await
     async (data?: unknown, init?: ResponseInit): Promise<Response> => {
       const page = r?.module.default ?? table.notFound?.default;
       if (!page) return new Response("Not found", { status: 404 });
@@ -149,7 +151,7 @@ async function dispatch(
     const res = await runMiddlewares(req, ctx, middlewares, final);
     return req.method === "HEAD" ? new Response(null, res) : res;
   } catch (e) {
-    return await renderError(e, req, url, ctx, table, bundle);
+    return renderError(e, req, url, ctx, table, bundle);
   }
 }
 
@@ -198,14 +200,14 @@ async function callRoute(req: Request, ctx: RouteContext, route: Route): Promise
     });
 }
 
-async function renderError(
+function renderError(
   e: unknown,
   req: Request,
   url: URL,
   ctx: RouteContext,
   table: RouteTable,
   bundle: Bundle,
-): Promise<Response> {
+): Response {
   const status = e instanceof HttpError ? e.status : 500;
   const message = e instanceof HttpError ? e.message : "Something went wrong on our side.";
   if (status >= 500) {
