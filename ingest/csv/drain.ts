@@ -8,6 +8,7 @@ import type { Family } from "../../lib/keys.ts";
 import { WORKER_GROUP } from "../../lib/keys.ts";
 import type { Runtime } from "../../lib/runtime.ts";
 import { runWorkers } from "../../pipeline/worker.ts";
+import { backlog } from "../producer.ts";
 
 /** Compares two stream entry ids ("ms-seq"). */
 export function compareIds(a: string, b: string): number {
@@ -66,7 +67,8 @@ export async function unfinishedStreams(rt: Runtime, marks: WriteMarks): Promise
 
 /**
  * Polls until every mark is processed. `onWait` is called between polls (progress); throws
- * after `timeoutMs` without progress of the stream set, naming the streams still waiting.
+ * after `timeoutMs` without progress (no stream finished, backlog not shrinking), naming the
+ * streams still waiting.
  */
 export async function waitProcessed(
   rt: Runtime,
@@ -76,13 +78,15 @@ export async function waitProcessed(
   const timeout = opts.timeoutMs ?? 120_000;
   let lastChange = Date.now();
   let lastCount = Infinity;
+  let lastBacklog = Infinity;
   while (true) {
     const waiting = await unfinishedStreams(rt, marks);
     if (waiting.length === 0) return;
-    if (waiting.length < lastCount) {
-      lastCount = waiting.length;
-      lastChange = Date.now();
-    }
+    // Progress is fewer streams waiting or a shrinking backlog: a long drain is not a stall.
+    const left = await backlog(rt);
+    if (waiting.length < lastCount || left < lastBacklog) lastChange = Date.now();
+    lastCount = Math.min(lastCount, waiting.length);
+    lastBacklog = Math.min(lastBacklog, left);
     if (Date.now() - lastChange > timeout) {
       throw new Error(
         `workers did not finish ${waiting.join(", ")} within ${timeout / 1000} s; ` +
