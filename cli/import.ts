@@ -4,7 +4,8 @@
  * file through the producer to the workers (run in-process, so no worker process is needed)
  * and ends with a summary; rejected rows go to a rejects CSV with their reason.
  */
-import { parseCli, runCli, UsageError, withRuntime } from "./args.ts";
+import { parseCli, runCli, table, UsageError, withRuntime } from "./args.ts";
+import { listRuns } from "../ingest/csv/import_runs.ts";
 import type { Runtime } from "../lib/runtime.ts";
 import { formatMinor } from "../lib/events.ts";
 import { defaultRejectsPath, importCsv, type ImportSummary } from "../ingest/csv/importer.ts";
@@ -16,6 +17,7 @@ import { isTimeZone } from "../ingest/csv/local_time.ts";
 export const USAGE = `usage:
   deno task import <file.csv|file.csv.gz> --mapping <${Object.keys(PRESETS).join("|")}|mapping.json>
                    [--create-stores] [--store-timezone Area/City] [--rejects FILE] [--json]
+  deno task import --history [--json]      the latest imports and what each did
 example:
   deno task import ../shared/data/online_retail_ii_2009_2010.csv.gz --mapping online-retail --create-stores`;
 
@@ -26,10 +28,15 @@ const OPTIONS = {
   rejects: { type: "string" },
   json: { type: "boolean" },
   quiet: { type: "boolean" },
+  history: { type: "boolean" },
 } as const;
 
 function parse(args: string[]) {
   const { values, positionals } = parseCli(args, OPTIONS);
+  if (values.history) {
+    if (positionals.length) throw new UsageError("--history takes no file");
+    return { file: "", values };
+  }
   if (positionals.length !== 1) {
     throw new UsageError(
       positionals.length ? "give exactly one file" : "missing the file to import",
@@ -90,6 +97,34 @@ export function formatSummary(s: ImportSummary, currency = ""): string {
 /** Runs one import on `rt` and returns the summary text (or JSON with --json). */
 export async function importCommand(rt: Runtime, args: string[]): Promise<string> {
   const { file, values: v } = parse(args);
+  if (v.history) {
+    const runs = await listRuns(rt);
+    if (v.json) return JSON.stringify(runs);
+    if (!runs.length) return "no imports yet; run one with: deno task import FILE --mapping PRESET";
+    return table(
+      runs.map((r) => ({
+        ...r,
+        sales: money(r.sales_cents),
+        refunds: money(r.refund_cents),
+        error: r.error ?? "",
+      })),
+      [
+        "id",
+        "started_at",
+        "status",
+        "mapping",
+        "file",
+        "rows_read",
+        "receipts",
+        "duplicates",
+        "rejected_rows",
+        "sales",
+        "refunds",
+        "error",
+      ],
+      40,
+    );
+  }
   const mapping = await loadMapping(
     /\.json$/i.test(v.mapping!) ? userPath(v.mapping!) : v.mapping!,
   );

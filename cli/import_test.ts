@@ -60,6 +60,12 @@ Deno.test("import cli - a gzipped file in Tillstream's own format imports and pr
     { transaction_id: "T2", type: "refund", cents: 800, d: 0, customer_id: null, cashier_id: null },
     { transaction_id: "T3", type: "sale", cents: 800, d: 0, customer_id: null, cashier_id: null },
   ]);
+  const history = JSON.parse(await importCommand(rt, ["--history", "--json"]));
+  assert.equal(history.length, 1);
+  assert.deepEqual(
+    [history[0].status, history[0].mapping, history[0].receipts, history[0].sales_cents],
+    ["done", "tillstream", 3, 3200 + 800],
+  );
   // Without an offset a timestamp is read in the store's zone (Paris: UTC+1 in November).
   const [t3] = await rt.sql`select ts from receipts where transaction_id = 'T3'`;
   assert.equal((t3.ts as Date).toISOString(), "2026-11-20T11:00:00.000Z");

@@ -17,6 +17,7 @@ import { RejectsWriter } from "./rejects.ts";
 import { rowMapper } from "./rows.ts";
 import { openCsv } from "./source.ts";
 import { StoreResolver } from "./store_resolver.ts";
+import { finishRun, startRun } from "./import_runs.ts";
 
 /** Options of {@link importCsv}. */
 export interface ImportOptions {
@@ -59,8 +60,24 @@ export function defaultRejectsPath(file: string): string {
   return `${base}.rejects.csv`;
 }
 
-/** Imports one CSV file; see the module comment. */
+/** Imports one CSV file, recorded in `import_runs`; see the module comment. */
 export async function importCsv(
+  rt: Runtime,
+  file: string,
+  opts: ImportOptions,
+): Promise<ImportSummary> {
+  const run = await startRun(rt, file, opts.mapping.name ?? "custom");
+  try {
+    const summary = await runImport(rt, file, opts);
+    await finishRun(rt, run, { summary });
+    return summary;
+  } catch (e) {
+    await finishRun(rt, run, { error: (e as Error).message ?? String(e) }).catch(() => {});
+    throw e;
+  }
+}
+
+async function runImport(
   rt: Runtime,
   file: string,
   opts: ImportOptions,
