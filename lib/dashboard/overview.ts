@@ -60,7 +60,7 @@ export async function loadOverview(rt: Runtime, storeId = "*"): Promise<Overview
       velocity(rt.sql, scope, now),
       recentAlerts(rt.sql, scope),
       freshness(rt, now, scope.store_id),
-      readiness(rt, 1000),
+      readiness(rt),
     ]);
   return {
     scope,
