@@ -7,7 +7,7 @@
 import type { Family } from "../../lib/keys.ts";
 import { WORKER_GROUP } from "../../lib/keys.ts";
 import type { Runtime } from "../../lib/runtime.ts";
-import { runWorkers } from "../../pipeline/worker.ts";
+import { ensureGroups, runWorkers } from "../../pipeline/worker.ts";
 import { backlog } from "../producer.ts";
 
 /** Compares two stream entry ids ("ms-seq"). */
@@ -22,14 +22,8 @@ export function compareIds(a: string, b: string): number {
  * Creates the worker group on every stream of `family` (from the start, creating the stream),
  * so entries written before any worker started are still delivered. Existing groups are kept.
  */
-export async function ensureGroups(rt: Runtime, family: Family): Promise<void> {
-  for (const stream of rt.keys.streams(family, rt.partitions)) {
-    try {
-      await rt.redis.xgroup("CREATE", stream, WORKER_GROUP, "0", "MKSTREAM");
-    } catch (e) {
-      if (!String((e as Error).message).includes("BUSYGROUP")) throw e;
-    }
-  }
+export async function ensureFamilyGroups(rt: Runtime, family: Family): Promise<void> {
+  await ensureGroups(rt, rt.keys.streams(family, rt.partitions));
 }
 
 /** Remembers the highest entry id written to each stream. */

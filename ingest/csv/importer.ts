@@ -9,7 +9,7 @@ import { type PosEvent, validateEvent } from "../../lib/events.ts";
 import type { Runtime } from "../../lib/runtime.ts";
 import { addStore, invalidateStoreDirectory, storeDirectory } from "../../lib/stores.ts";
 import { backlog, publish, streamOf } from "../producer.ts";
-import { ensureGroups, startWorkers, waitProcessed, WriteMarks } from "./drain.ts";
+import { ensureFamilyGroups, startWorkers, waitProcessed, WriteMarks } from "./drain.ts";
 import { type GroupedReceipt, ReceiptGrouper } from "./grouper.ts";
 import { bindMapping, type Mapping, MappingError } from "./mapping.ts";
 import type { ImportProgress } from "./progress.ts";
@@ -195,7 +195,7 @@ async function runImport(
     s.receipts += fresh.length;
   }
 
-  await ensureGroups(rt, "sales");
+  await ensureFamilyGroups(rt, "sales");
   const workers = opts.runWorkers === false ? null : startWorkers(rt, ["sales"]);
   try {
     let pending: GroupedReceipt[] = [];
