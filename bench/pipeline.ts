@@ -10,7 +10,8 @@
  * its values being written to Redis. `worker_rss_mb` is this process's resident memory.
  */
 import { loadConfig } from "../lib/config.ts";
-import { connect, ensureDatabase, withDatabase } from "../lib/db.ts";
+import { connect, ensureDatabase, type Sql, withDatabase } from "../lib/db.ts";
+import type { Redis } from "../lib/redis.ts";
 import { migrate } from "../lib/migrate.ts";
 import { openRuntime } from "../lib/runtime.ts";
 import { setLogLevel } from "../lib/log.ts";
@@ -20,6 +21,7 @@ import type { BatchInfo } from "../pipeline/batch.ts";
 import { seedStores } from "../tests/pipeline_fixtures.ts";
 import { drained } from "../tests/pipeline_helpers.ts";
 import type { ProducerJob, ProducerResult } from "./support/pipeline_producer.ts";
+import process from "node:process";
 
 const OPTIONS = {
   seconds: { type: "string" },
@@ -53,6 +55,36 @@ class Histogram {
 }
 
 const mb = (b: number) => Math.round(b / 1048576);
+
+/**
+ * CPU seconds used so far by this process, by the PostgreSQL backends serving the benchmark's
+ * database (from /proc, so only on Linux with the server on this machine; null elsewhere), and
+ * by Redis (INFO cpu; the server is shared, so it includes other clients). On a shared machine
+ * events/s measure the neighbours too; CPU per event does not.
+ */
+async function cpuNow(rt: { sql: Sql; redis: Redis }, db: string) {
+  const u = process.cpuUsage();
+  let pg: number | null = null;
+  try {
+    const pids = await rt.sql<{ pid: number }[]>`
+      select pid from pg_stat_activity where datname = ${db}`;
+    const hz = 100; // USER_HZ on Linux
+    pg = 0;
+    for (const { pid } of pids) {
+      const f = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1].split(" ");
+      pg += (Number(f[11]) + Number(f[12])) / hz;
+    }
+  } catch {
+    pg = null;
+  }
+  const info = await rt.redis.info("cpu");
+  const num = (k: string) => Number(new RegExp(`${k}:([0-9.]+)`).exec(info)?.[1] ?? NaN);
+  return {
+    proc: (u.user + u.system) / 1e6,
+    pg,
+    redis: num("used_cpu_sys") + num("used_cpu_user"),
+  };
+}
 
 /** Runs the pipeline benchmark; prints a summary or JSON. */
 export async function run(args: string[]): Promise<number> {
@@ -109,6 +141,7 @@ export async function run(args: string[]): Promise<number> {
     await migrate(rt.sql);
     const stores = await seedStores(rt.sql, storeCount);
     const rssStart = Deno.memoryUsage().rss;
+    const cpuStart = await cpuNow(rt, `ts_${tag}`);
     const workers = runWorkers(rt, { signal: controller.signal, consumers, batch, onBatch });
     const job: ProducerJob = {
       redisUrl: config.REDIS_URL,
@@ -133,6 +166,9 @@ export async function run(args: string[]): Promise<number> {
     const produced = await done;
     await drained(rt, 120_000);
     clearInterval(sampler);
+    const cpuEnd = await cpuNow(rt, `ts_${tag}`);
+    const perEvent = (a: number | null, b: number | null) =>
+      a === null || b === null ? null : Math.round((b - a) * 1e6 / Math.max(1, stats.events));
     controller.abort();
     await workers;
     const [{ n }] = await rt.sql`select count(*)::int n from receipts`;
@@ -158,6 +194,13 @@ export async function run(args: string[]): Promise<number> {
           { length: 10 },
           (_, i) => mb(rssSamples[Math.floor((i + 1) * rssSamples.length / 10) - 1] ?? rssStart),
         ),
+      },
+      // CPU per committed event over the whole run (start to drained): this process (stream
+      // workers and the producer thread), the benchmark database's PostgreSQL backends, Redis.
+      cpu_us_per_event: {
+        bench_process: perEvent(cpuStart.proc, cpuEnd.proc),
+        postgres: perEvent(cpuStart.pg, cpuEnd.pg),
+        redis: perEvent(cpuStart.redis, cpuEnd.redis),
       },
       batches: stats.batches,
       avg_batch: Math.round(stats.events / Math.max(1, stats.batches)),
@@ -201,6 +244,7 @@ export async function run(args: string[]): Promise<number> {
         `latency XADD → visible in Redis   p50 ${l.redis.p50} ms  p95 ${l.redis.p95} ms  p99 ${l.redis.p99} ms`,
         `batches ${out.batches} (avg ${out.avg_batch} entries, read→commit ${out.avg_read_to_commit_ms} ms, Redis write ${out.avg_redis_write_ms} ms)`,
         `transaction phases (avg ms): ${JSON.stringify(out.avg_transaction_phase_ms)}`,
+        `CPU per event (µs): ${JSON.stringify(out.cpu_us_per_event)}`,
         `worker RSS ${r.start} → max ${r.max} → ${r.end} MB; ${out.committed_receipts} receipts in PostgreSQL; ${out.live_updates} live updates`,
       ].join("\n"),
     );
