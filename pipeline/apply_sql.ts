@@ -2,7 +2,8 @@
  * The SQL statements of the batch transaction (pipeline/apply.ts), one function each. Every
  * statement is set-based: columns travel as arrays and `unnest` turns them into rows, so a
  * batch of thousands of events costs a handful of statements. Callers pass rows sorted by
- * key, so concurrent transactions take row locks in one order.
+ * key, so concurrent transactions take row locks in one order. The hot statements take their
+ * arrays as ready-made literals (pipeline/pg_arrays.ts) and timestamps as epoch ms.
  */
 import type postgres from "postgres";
 import type { InventoryEvent, ReceiptEvent } from "../lib/events.ts";
@@ -10,6 +11,7 @@ import type { BucketValue, Resolution } from "./series.ts";
 import { dayBucket, type PreparedReceipt, type RollupRow } from "./rollup.ts";
 import type { CustomerDelta, SkuDay } from "./rollup.ts";
 import type { StockLevel } from "./inventory.ts";
+import { intArray, textArray } from "./pg_arrays.ts";
 
 /** ISO-8601 of epoch ms, as PostgreSQL takes timestamptz array elements. */
 export const iso = (ms: number) => new Date(ms).toISOString();
@@ -49,11 +51,10 @@ export function toBucket(res: Resolution, r: Record<string, unknown>): BucketVal
 }
 
 export function upsertRollup(tx: Tx, res: Resolution, rows: RollupRow[]) {
-  const col = (k: keyof RollupRow) => rows.map((r) => r[k]);
-  const s = col("store_id"), c = col("category");
-  const [sc, t, u, rf, rc, dc, rv] = COUNTER_COLS.map((k) => col(k));
+  const s = textArray(rows.map((r) => r.store_id)), c = textArray(rows.map((r) => r.category));
+  const [sc, t, u, rf, rc, dc, rv] = COUNTER_COLS.map((k) => intArray(rows.map((r) => r[k])));
   if (res === "day") {
-    const days = rows.map((r) => iso(r.bucket).slice(0, 10));
+    const days = textArray(rows.map((r) => iso(r.bucket).slice(0, 10)));
     return tx`
       insert into rollup_day as r (store_id, category, day, sales_cents, transactions, units,
         refunds, refund_cents, discount_cents, revised)
@@ -69,12 +70,14 @@ export function upsertRollup(tx: Tx, res: Resolution, rows: RollupRow[]) {
         refund_cents, discount_cents, revised`;
   }
   const table = res === "minute" ? "rollup_minute" : "rollup_hour";
-  const b = rows.map((r) => iso(r.bucket));
+  const b = intArray(rows.map((r) => r.bucket));
   return tx`
     insert into ${tx(table)} as r (store_id, category, bucket, sales_cents, transactions, units,
       refunds, refund_cents, discount_cents, revised)
-    select * from unnest(${s}::text[], ${c}::text[], ${b}::timestamptz[], ${sc}::int8[],
-      ${t}::int4[], ${u}::int4[], ${rf}::int4[], ${rc}::int8[], ${dc}::int8[], ${rv}::int4[])
+    select s, c, timestamptz 'epoch' + ms * interval '1 millisecond', sc, t, u, rf, rc, dc, rv
+    from unnest(${s}::text[], ${c}::text[], ${b}::int8[], ${sc}::int8[], ${t}::int4[],
+      ${u}::int4[], ${rf}::int4[], ${rc}::int8[], ${dc}::int8[], ${rv}::int4[])
+      as x(s, c, ms, sc, t, u, rf, rc, dc, rv)
     on conflict (store_id, category, bucket) do update set
       sales_cents = r.sales_cents + excluded.sales_cents,
       transactions = r.transactions + excluded.transactions, units = r.units + excluded.units,
@@ -109,23 +112,26 @@ export function insertReceipts(tx: Tx, fresh: PreparedReceipt[]) {
   const ev = fresh.map((p) => p.event);
   const units = ev.map((e) => e.lines.reduce((a, l) => a + l.quantity, 0));
   const discounts = ev.map((e) => e.lines.reduce((a, l) => a + l.discount_cents, 0));
+  const text = (f: (e: ReceiptEvent) => string | undefined) => textArray(ev.map(f));
   return tx`
     insert into receipts (store_id, transaction_id, type, register_id, cashier_id, customer_id,
       ts, local_date, currency, payment, total_cents, discount_cents, units)
-    select * from unnest(${ev.map((e) => e.store_id)}::text[],
-      ${ev.map((e) => e.transaction_id)}::text[], ${ev.map((e) => e.type)}::text[],
-      ${ev.map((e) => e.register_id)}::text[], ${ev.map((e) => e.cashier_id ?? null)}::text[],
-      ${ev.map((e) => e.customer_id ?? null)}::text[], ${ev.map((e) => iso(e.ts))}::timestamptz[],
-      ${fresh.map((p) => p.day)}::date[], ${ev.map((e) => e.currency)}::text[],
-      ${ev.map((e) => e.payment)}::text[], ${ev.map((e) => e.total_cents)}::int8[],
-      ${discounts}::int8[], ${units}::int4[])`;
+    select s, t, ty, reg, cas, cus, timestamptz 'epoch' + ms * interval '1 millisecond', d, cur,
+      pay, tot, dis, un
+    from unnest(${text((e) => e.store_id)}::text[], ${text((e) => e.transaction_id)}::text[],
+      ${text((e) => e.type)}::text[], ${text((e) => e.register_id)}::text[],
+      ${text((e) => e.cashier_id)}::text[], ${text((e) => e.customer_id)}::text[],
+      ${intArray(ev.map((e) => e.ts))}::int8[], ${textArray(fresh.map((p) => p.day))}::date[],
+      ${text((e) => e.currency)}::text[], ${text((e) => e.payment)}::text[],
+      ${intArray(ev.map((e) => e.total_cents))}::int8[], ${intArray(discounts)}::int8[],
+      ${intArray(units)}::int4[]) as x(s, t, ty, reg, cas, cus, ms, d, cur, pay, tot, dis, un)`;
 }
 
 export function insertLines(tx: Tx, fresh: ReceiptEvent[]) {
   const cols = {
     s: [] as string[],
     t: [] as string[],
-    ts: [] as string[],
+    ts: [] as number[],
     n: [] as number[],
     sku: [] as string[],
     cat: [] as string[],
@@ -135,11 +141,10 @@ export function insertLines(tx: Tx, fresh: ReceiptEvent[]) {
     a: [] as number[],
   };
   for (const e of fresh) {
-    const at = iso(e.ts);
     e.lines.forEach((l, i) => {
       cols.s.push(e.store_id);
       cols.t.push(e.transaction_id);
-      cols.ts.push(at);
+      cols.ts.push(e.ts);
       cols.n.push(i + 1);
       cols.sku.push(l.sku);
       cols.cat.push(l.category);
@@ -152,19 +157,22 @@ export function insertLines(tx: Tx, fresh: ReceiptEvent[]) {
   return tx`
     insert into receipt_lines (store_id, transaction_id, ts, line_no, sku, category, quantity,
       unit_price_cents, discount_cents, amount_cents)
-    select * from unnest(${cols.s}::text[], ${cols.t}::text[], ${cols.ts}::timestamptz[],
-      ${cols.n}::int4[], ${cols.sku}::text[], ${cols.cat}::text[], ${cols.q}::int4[],
-      ${cols.p}::int8[], ${cols.d}::int8[], ${cols.a}::int8[])`;
+    select s, t, timestamptz 'epoch' + ms * interval '1 millisecond', n, sku, cat, q, p, d, a
+    from unnest(${textArray(cols.s)}::text[], ${textArray(cols.t)}::text[],
+      ${intArray(cols.ts)}::int8[], ${intArray(cols.n)}::int4[], ${textArray(cols.sku)}::text[],
+      ${textArray(cols.cat)}::text[], ${intArray(cols.q)}::int4[], ${intArray(cols.p)}::int8[],
+      ${intArray(cols.d)}::int8[], ${intArray(cols.a)}::int8[])
+      as x(s, t, ms, n, sku, cat, q, p, d, a)`;
 }
 
 /** Records idempotency keys; returns the keys that were new. */
 export function insertReceiptKeys(tx: Tx, keys: ReceiptEvent[]) {
   return tx<{ store_id: string; transaction_id: string }[]>`
           insert into receipt_keys (store_id, transaction_id, ts)
-          select * from unnest(
-            ${keys.map((e) => e.store_id)}::text[],
-            ${keys.map((e) => e.transaction_id)}::text[],
-            ${keys.map((e) => iso(e.ts))}::timestamptz[])
+          select s, t, timestamptz 'epoch' + ms * interval '1 millisecond' from unnest(
+            ${textArray(keys.map((e) => e.store_id))}::text[],
+            ${textArray(keys.map((e) => e.transaction_id))}::text[],
+            ${intArray(keys.map((e) => e.ts))}::int8[]) as x(s, t, ms)
           on conflict do nothing returning store_id, transaction_id`;
 }
 
@@ -206,10 +214,13 @@ export function upsertCustomers(tx: Tx, merged: CustomerRow[]) {
 export function upsertSkuDaily(tx: Tx, sku: SkuDay[]) {
   return tx`
           insert into sku_daily as d (store_id, day, sku, category, units, revenue_cents)
-          select * from unnest(${sku.map((x) => x.store_id)}::text[],
-            ${sku.map((x) => x.day)}::date[], ${sku.map((x) => x.sku)}::text[],
-            ${sku.map((x) => x.category)}::text[], ${sku.map((x) => x.units)}::int4[],
-            ${sku.map((x) => x.revenue_cents)}::int8[])
+          select * from unnest(${textArray(sku.map((x) => x.store_id))}::text[],
+            ${textArray(sku.map((x) => x.day))}::date[], ${
+    textArray(sku.map((x) => x.sku))
+  }::text[],
+            ${textArray(sku.map((x) => x.category))}::text[],
+            ${intArray(sku.map((x) => x.units))}::int4[],
+            ${intArray(sku.map((x) => x.revenue_cents))}::int8[])
           on conflict (store_id, day, sku) do update set units = d.units + excluded.units,
             revenue_cents = d.revenue_cents + excluded.revenue_cents`;
 }
@@ -219,17 +230,18 @@ export function upsertCustomerStats(tx: Tx, cust: CustomerDelta[]) {
   return tx`
           insert into customer_stats as c (customer_id, first_purchase, last_purchase, orders,
             revenue_cents, refunds)
-          select id, coalesce(f, seen), coalesce(l, seen), o, r, rf from unnest(
-            ${cust.map((x) => x.customer_id)}::text[],
-            ${
-    cust.map((x) => x.first_purchase === null ? null : iso(x.first_purchase))
-  }::timestamptz[],
-            ${
-    cust.map((x) => x.last_purchase === null ? null : iso(x.last_purchase))
-  }::timestamptz[],
-            ${cust.map((x) => iso(x.seen))}::timestamptz[], ${cust.map((x) => x.orders)}::int4[],
-            ${cust.map((x) => x.revenue_cents)}::int8[], ${cust.map((x) => x.refunds)}::int4[])
-            as u(id, f, l, seen, o, r, rf)
+          select id, epoch + coalesce(f, seen) * ms, epoch + coalesce(l, seen) * ms, o, r, rf
+          from unnest(
+            ${textArray(cust.map((x) => x.customer_id))}::text[],
+            ${intArray(cust.map((x) => x.first_purchase))}::int8[],
+            ${intArray(cust.map((x) => x.last_purchase))}::int8[],
+            ${intArray(cust.map((x) => x.seen))}::int8[], ${
+    intArray(cust.map((x) => x.orders))
+  }::int4[],
+            ${intArray(cust.map((x) => x.revenue_cents))}::int8[],
+            ${intArray(cust.map((x) => x.refunds))}::int4[])
+            as u(id, f, l, seen, o, r, rf),
+            (select timestamptz 'epoch' as epoch, interval '1 millisecond' as ms) as k
           on conflict (customer_id) do update set
             first_purchase = case when excluded.orders = 0 then c.first_purchase
               when c.orders = 0 then excluded.first_purchase
