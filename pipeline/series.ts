@@ -5,7 +5,9 @@
  * Two implementations share this contract (pipeline/series_contract_test.ts checks both):
  * RedisTimeSeries where the server has the module (`series_ts.ts`) and core Redis hashes and
  * sorted sets where it does not (`series_core.ts`). Values are absolute, never increments, so a
- * replayed batch rewrites the same numbers instead of double counting ("last value wins").
+ * replayed batch rewrites the same numbers instead of double counting; a rewrite keeps the
+ * per-counter maximum, so writes from two workers arriving out of order still end on the
+ * newest values (every counter only grows).
  */
 import type { Runtime } from "../lib/runtime.ts";
 import { createCoreSeriesStore } from "./series_core.ts";
@@ -67,8 +69,10 @@ export interface SeriesStore {
   /** Which implementation serves this store. */
   readonly kind: "timeseries" | "core";
   /**
-   * Stores absolute values; a later write of the same bucket replaces it (replays repair,
-   * never double count). Buckets older than the series' newest bucket minus the retention of
+   * Stores absolute values; a write of a bucket already stored keeps, per counter, the larger
+   * of the two (every counter only grows: replays repair, never double count, and a write
+   * delayed behind a newer one — two workers committing the same bucket — never takes the
+   * bucket back). Buckets older than the series' newest bucket minus the retention of
    * their resolution are dropped, as RedisTimeSeries does.
    */
   write(values: BucketValue[]): Promise<void>;

@@ -86,7 +86,7 @@ const cases: Record<string, Case> = {
     });
     assert.deepEqual(all.map((b) => b.units), [0, 1, 2, 5]);
   },
-  "a rewrite replaces the bucket: replays never double count": async (s) => {
+  "a rewrite updates the bucket: replays never double count": async (s) => {
     const v = bucket({ bucket: T0, sales_cents: 4999, refunds: 1, refund_cents: 250 });
     await s.write([v]);
     await s.write([v]);
@@ -94,16 +94,39 @@ const cases: Record<string, Case> = {
     const q = { resolution: "minute" as const, store_id: "S1", category: "*", from: T0, to: T0 };
     assert.deepEqual(await s.range(q), [{ ...v, sales_cents: 7001, revised: 1 }]);
   },
-  "within one write the last value of a bucket wins": async (s) => {
+  "an older value written after a newer one never takes the bucket back": async (s) => {
+    // Two workers commit the same bucket one after the other (values only grow), but their
+    // Redis writes arrive in the reverse order.
+    const q = { resolution: "minute" as const, store_id: "*", category: "*", from: T0, to: T0 };
+    const older = bucket({ bucket: T0, store_id: "*", sales_cents: 5_000, transactions: 2 });
+    const newer = {
+      ...older,
+      sales_cents: 9_999_999_999_999, // beyond 32 bits and Lua's %g: kept digit for digit
+      transactions: 3,
+      units: 7,
+      refunds: 1,
+      refund_cents: 120,
+      discount_cents: 50,
+      revised: 1,
+    };
+    await s.write([newer]);
+    await s.write([older]);
+    assert.deepEqual(await s.range(q), [newer]);
+    // Each counter keeps its own maximum.
+    await s.write([{ ...older, refunds: 4 }]);
+    assert.deepEqual(await s.range(q), [{ ...newer, refunds: 4 }]);
+  },
+  "within one write the larger value of a bucket wins, in either order": async (s) => {
     await s.write([bucket({ bucket: T0, units: 1 }), bucket({ bucket: T0, units: 9 })]);
+    await s.write([bucket({ bucket: T0 + MIN, units: 9 }), bucket({ bucket: T0 + MIN, units: 1 })]);
     const got = await s.range({
       resolution: "minute",
       store_id: "S1",
       category: "*",
       from: T0,
-      to: T0,
+      to: T0 + MIN,
     });
-    assert.deepEqual(got.map((b) => b.units), [9]);
+    assert.deepEqual(got.map((b) => b.units), [9, 9]);
   },
   "series are separate per resolution, store and category": async (s) => {
     await s.write([
@@ -206,7 +229,8 @@ const cases: Record<string, Case> = {
           const newest = Math.max(...model.keys(), ...batch.map((v) => v.b));
           for (const { b, cents } of batch) {
             if (b < newest - keep) continue;
-            if (!fill || !model.has(b)) model.set(b, cents);
+            if (!model.has(b)) model.set(b, cents);
+            else if (!fill) model.set(b, Math.max(model.get(b)!, cents));
           }
           for (const b of [...model.keys()]) if (b < newest - keep) model.delete(b);
           const write = batch.map(({ b, cents }) =>

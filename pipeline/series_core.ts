@@ -6,7 +6,10 @@
  * `"<bucket ms>:<sales_cents>,<transactions>,<units>,<refunds>,<refund_cents>,<discount_cents>,
  * <revised>"`, scored by the bucket start. A range read is one ZRANGE BYSCORE that already holds
  * the values. A write replaces a bucket's member (ZREMRANGEBYSCORE b b + ZADD) inside a Lua
- * script, so readers never see a bucket twice or missing, and the script trims buckets older
+ * script, keeping per counter the larger of the stored and the written value (every counter
+ * only grows, so a write that arrives after a newer one — two workers committing the same
+ * bucket — cannot take the bucket back), so readers never see a bucket twice or missing, and
+ * the script trims buckets older
  * than the newest minus the retention, as RedisTimeSeries retention does. One script call per
  * series, all of a batch's calls pipelined in one round trip.
  */
@@ -23,9 +26,22 @@ import {
 } from "./series.ts";
 
 // KEYS[1]: the series; ARGV[1]: retention ms (0 = forever); ARGV[2]: "1" to keep existing
-// buckets (fill), "0" to replace them (write); ARGV[3..]: bucket, member pairs. Later pairs
-// for the same bucket win, like later samples under DUPLICATE_POLICY LAST.
+// buckets (fill), "0" to merge into them (write: per-counter maximum, like DUPLICATE_POLICY
+// MAX on each RedisTimeSeries metric); ARGV[3..]: bucket, member pairs. Counters are compared
+// as numbers but kept as their original text, so large integers are never reformatted.
 const WRITE_LUA = `
+local function merge(old, new)
+  local oc = string.find(old, ':', 1, true)
+  local nc = string.find(new, ':', 1, true)
+  local ov = {}
+  for v in string.gmatch(string.sub(old, oc + 1), '[^,]+') do ov[#ov + 1] = v end
+  local out = {}
+  for v in string.gmatch(string.sub(new, nc + 1), '[^,]+') do
+    local o = ov[#out + 1]
+    if o ~= nil and tonumber(o) > tonumber(v) then out[#out + 1] = o else out[#out + 1] = v end
+  end
+  return string.sub(new, 1, nc) .. table.concat(out, ',')
+end
 local ret = tonumber(ARGV[1])
 local keep = ARGV[2] == '1'
 local newest = nil
@@ -42,8 +58,13 @@ for i = 3, #ARGV, 2 do
   local b = tonumber(ARGV[i])
   if cutoff == nil or b >= cutoff then
     if not keep then
-      redis.call('ZREMRANGEBYSCORE', KEYS[1], ARGV[i], ARGV[i])
-      redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1])
+      local member = ARGV[i + 1]
+      local cur = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[i], ARGV[i])
+      if cur[1] then member = merge(cur[1], member) end
+      if cur[1] ~= member then
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], ARGV[i], ARGV[i])
+        redis.call('ZADD', KEYS[1], ARGV[i], member)
+      end
       kept = kept + 1
     elseif redis.call('ZCOUNT', KEYS[1], ARGV[i], ARGV[i]) == 0 then
       redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1])

@@ -4,8 +4,10 @@
  *
  * One time series per (metric, store, category, resolution), key `ts:{minute|S1|*}:sales_cents`
  * (the hash tag keeps a series' seven metrics in one Cluster slot, so one TS.MADD covers them).
- * Each is created on first use with `DUPLICATE_POLICY LAST` (a rewrite of a bucket replaces its
- * value: replays repair, never double count), the retention of its resolution, and labels
+ * Each is created on first use with `DUPLICATE_POLICY MAX` (a rewrite of a bucket keeps the
+ * larger value: replays repair, never double count, and since every counter only grows, a
+ * write that arrives after a newer one from another worker cannot take the bucket back; TS.MADD
+ * has no ON_DUPLICATE, it follows the series' policy), the retention of its resolution, and labels
  * `ns` (the key prefix, or "default"), `metric`, `store`, `category`, `resolution`, so ad-hoc
  * queries work, e.g.
  *   TS.MRANGE - + FILTER ns=default resolution=hour store=S1 metric=sales_cents
@@ -48,10 +50,10 @@ export function createTsSeriesStore(rt: { redis: Redis; keys: Keys }): SeriesSto
   const keyOf = (r: Resolution, store: string, category: string, m: Metric) =>
     keys.tsSeries(seriesId(r, store, category), m);
 
-  /** TS.CREATE / TS.ADD options of a series: retention, LAST policy, labels (labels last). */
+  /** TS.CREATE / TS.ADD options of a series: retention, MAX policy, labels (labels last). */
   function options(v: BucketValue, m: Metric): (string | number)[] {
     // deno-fmt-ignore
-    return ["RETENTION", RETENTION_MS[v.resolution] ?? 0, "DUPLICATE_POLICY", "LAST",
+    return ["RETENTION", RETENTION_MS[v.resolution] ?? 0, "DUPLICATE_POLICY", "MAX",
       "LABELS", "ns", ns, "metric", m, "store", v.store_id, "category", v.category,
       "resolution", v.resolution];
   }
@@ -61,14 +63,21 @@ export function createTsSeriesStore(rt: { redis: Redis; keys: Keys }): SeriesSto
     if (todo.length === 0) return;
     const pipe = redis.pipeline();
     for (const { key, v, m } of todo) pipe.call("TS.CREATE", key, ...options(v, m));
-    const errors = errorsOf(await pipe.exec() as Reply).filter((e) =>
-      !/already exists/i.test(e.message)
-    );
+    const results = (await pipe.exec() as Reply) ?? [];
+    const errors = errorsOf(results).filter((e) => !/already exists/i.test(e.message));
     if (errors.length) throw new Error(`TS.CREATE failed: ${errors[0].message}`);
+    // Series made before (e.g. with LAST by an older version) get the MAX policy once.
+    const existing = todo.filter((_, i) => /already exists/i.test(results[i]?.[0]?.message ?? ""));
+    if (existing.length) {
+      const alter = redis.pipeline();
+      for (const { key } of existing) alter.call("TS.ALTER", key, "DUPLICATE_POLICY", "MAX");
+      const failed = errorsOf(await alter.exec() as Reply);
+      if (failed.length) throw new Error(`TS.ALTER failed: ${failed[0].message}`);
+    }
     for (const { key } of todo) created.add(key);
   }
 
-  /** Writes with TS.MADD (the series' LAST policy) or, to fill, TS.ADD ON_DUPLICATE FIRST. */
+  /** Writes with TS.MADD (the series' MAX policy) or, to fill, TS.ADD ON_DUPLICATE FIRST. */
   async function put(
     values: BucketValue[],
     keepExisting: boolean,
@@ -119,7 +128,7 @@ export function createTsSeriesStore(rt: { redis: Redis; keys: Keys }): SeriesSto
     if (errors.some(isBlockPolicy)) {
       // A key made by someone else (or auto-created) refuses rewrites: give it our policy.
       const pipe = redis.pipeline();
-      for (const { key } of series) pipe.call("TS.ALTER", key, "DUPLICATE_POLICY", "LAST");
+      for (const { key } of series) pipe.call("TS.ALTER", key, "DUPLICATE_POLICY", "MAX");
       await pipe.exec();
       ({ errors } = await put(values, keepExisting));
     }
