@@ -25,10 +25,12 @@ import {
   sortedRows,
   touchedKeys,
 } from "./rollup.ts";
-import { applyChanges, groupChanges, type StockChange } from "./inventory.ts";
+import { applyChanges, groupChanges, type StockChange, stockKey } from "./inventory.ts";
 import { crashPoint } from "./crash_hook.ts";
 import {
+  addInventoryDeltas,
   type CustomerRow,
+  ensureInventoryRows,
   insertInventoryEvents,
   insertLines,
   insertReceiptKeys,
@@ -36,6 +38,7 @@ import {
   lockInventory,
   readRollup,
   setInventory,
+  type StockDelta,
   toBucket,
   upsertCustomers,
   upsertCustomerStats,
@@ -216,17 +219,41 @@ export async function applyEvents(
       });
     }
     const stock = groupChanges(changes);
-    const stockKeys = [...stock.values()].map((list) => list[0]);
+    // Pairs with only additions (sales, refunds, deliveries) take a one-upsert fast path; pairs
+    // with a count are read, locked and set exactly (applyChanges).
+    const deltas: StockDelta[] = [];
+    const exactKeys: StockChange[] = [];
+    for (const list of stock.values()) {
+      if (list.some((c) => c.kind === "count")) exactKeys.push(list[0]);
+      else {
+        let delta = 0, first = Infinity;
+        for (const c of list) {
+          delta += c.quantity;
+          if (c.ts < first) first = c.ts;
+        }
+        deltas.push({ store_id: list[0].store_id, sku: list[0].sku, delta, first });
+      }
+    }
     const sku = skuDaily(fresh);
     const cust = customerDeltas(fresh);
     const res = ["minute", "hour", "day"] as const;
     const freshEvents = fresh.map((p) => p.event);
-    const [, , , locked] = await Promise.all([
+    const [, , , , added, lockedExact] = await Promise.all([
       fresh.length ? insertReceipts(tx, fresh) : null,
       fresh.length ? insertLines(tx, freshEvents) : null,
       sku.length ? upsertSkuDaily(tx, sku) : null,
-      stockKeys.length ? lockInventory(tx, stockKeys) : Promise.resolve([]),
+      deltas.length ? ensureInventoryRows(tx, deltas) : null,
+      deltas.length ? addInventoryDeltas(tx, deltas) : Promise.resolve([]),
+      exactKeys.length ? lockInventory(tx, exactKeys) : Promise.resolve([]),
     ]);
+    const locked = [...lockedExact];
+    if (added.length < deltas.length) {
+      // A count newer than some of these changes: those pairs (already locked by the upsert)
+      // go through the exact path too.
+      const done = new Set(added.map((r) => stockKey(r.store_id, r.sku)));
+      const rest = deltas.filter((d) => !done.has(stockKey(d.store_id, d.sku)));
+      locked.push(...await lockInventory(tx, rest));
+    }
 
     marks.push(performance.now());
     // Phase 3: inventory levels (absolute), customer stats and the rollups, pipelined and last:

@@ -254,17 +254,57 @@ export function upsertCustomerStats(tx: Tx, cust: CustomerDelta[]) {
             refunds = c.refunds + excluded.refunds`;
 }
 
+/** Creates the inventory rows that do not exist yet (level 0, never counted). */
+export function ensureInventoryRows(tx: Tx, stockKeys: { store_id: string; sku: string }[]) {
+  return tx`insert into inventory (store_id, sku)
+    select * from unnest(${textArray(stockKeys.map((c) => c.store_id))}::text[],
+      ${textArray(stockKeys.map((c) => c.sku))}::text[])
+    on conflict (store_id, sku) do nothing`;
+}
+
+/** The net change of one store × SKU in a batch without counts, and its earliest event time. */
+export interface StockDelta {
+  store_id: string;
+  sku: string;
+  delta: number;
+  /** Epoch ms of the earliest change. */
+  first: number;
+}
+
+/**
+ * The fast path for store × SKU pairs the batch only adds to or subtracts from (no count): one
+ * upsert adds the net change where the row's newest count is older than the earliest change
+ * (or there is none) — exactly when `applyChanges` would apply every change. Returns the pairs
+ * it updated; the rest (a count at or after some change) must take the exact path. Call after
+ * {@link ensureInventoryRows} on the same transaction: every row exists and none is ever
+ * deleted, so the insert arm never runs (`counted_at` only carries the earliest change to
+ * `excluded`). Rows are locked in the callers' sorted order.
+ */
+export function addInventoryDeltas(tx: Tx, deltas: StockDelta[]) {
+  return tx<{ store_id: string; sku: string }[]>`
+    insert into inventory as i (store_id, sku, on_hand, counted_at)
+    select s, k, d, timestamptz 'epoch' + ms * interval '1 millisecond'
+    from unnest(${textArray(deltas.map((c) => c.store_id))}::text[],
+      ${textArray(deltas.map((c) => c.sku))}::text[], ${
+    intArray(deltas.map((c) => c.delta))
+  }::int4[],
+      ${intArray(deltas.map((c) => c.first))}::int8[]) as x(s, k, d, ms)
+    on conflict (store_id, sku) do update set on_hand = i.on_hand + excluded.on_hand,
+      updated_at = now()
+    where i.counted_at is null or i.counted_at < excluded.counted_at
+    returning store_id, sku`;
+}
+
 /**
  * Creates missing rows, then locks every touched row and returns its level. Locking with
  * SELECT … FOR UPDATE (sorted like the callers' keys: ids are ASCII, so "C" order is theirs)
  * leaves no dead row versions, unlike a no-op upsert.
  */
 export async function lockInventory(tx: Tx, stockKeys: { store_id: string; sku: string }[]) {
-  const stores = stockKeys.map((c) => c.store_id), skus = stockKeys.map((c) => c.sku);
+  const stores = textArray(stockKeys.map((c) => c.store_id));
+  const skus = textArray(stockKeys.map((c) => c.sku));
   const [, rows] = await Promise.all([
-    tx`insert into inventory (store_id, sku)
-      select * from unnest(${stores}::text[], ${skus}::text[])
-      on conflict (store_id, sku) do nothing`,
+    ensureInventoryRows(tx, stockKeys),
     tx<{ store_id: string; sku: string; on_hand: number; counted_at: Date | null }[]>`
       select store_id, sku, on_hand, counted_at from inventory
       where (store_id, sku) in (select * from unnest(${stores}::text[], ${skus}::text[]))
@@ -280,11 +320,13 @@ export function setInventory(
   levels: { store_id: string; sku: string; level: StockLevel }[],
 ) {
   return tx`
-        update inventory as i set on_hand = u.on_hand, counted_at = u.counted_at, updated_at = now()
-        from unnest(${levels.map((n) => n.store_id)}::text[], ${levels.map((n) => n.sku)}::text[],
-          ${levels.map((n) => n.level.on_hand)}::int4[],
+        update inventory as i set on_hand = u.on_hand,
+          counted_at = timestamptz 'epoch' + u.ms * interval '1 millisecond', updated_at = now()
+        from unnest(${textArray(levels.map((n) => n.store_id))}::text[],
+          ${textArray(levels.map((n) => n.sku))}::text[],
+          ${intArray(levels.map((n) => n.level.on_hand))}::int4[],
           ${
-    levels.map((n) => n.level.counted_at === null ? null : iso(n.level.counted_at))
-  }::timestamptz[]) as u(store_id, sku, on_hand, counted_at)
+    intArray(levels.map((n) => n.level.counted_at))
+  }::int8[]) as u(store_id, sku, on_hand, ms)
         where i.store_id = u.store_id and i.sku = u.sku`;
 }

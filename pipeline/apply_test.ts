@@ -6,9 +6,11 @@ import {
   expectedTotals,
   FIXTURE_STORES,
   makeReceipts,
+  rng,
   seedStores,
   stockEvent,
 } from "../tests/pipeline_fixtures.ts";
+import { applyChanges, type StockChange, type StockLevel } from "./inventory.ts";
 
 const START = Date.parse("2026-11-24T22:30:00Z");
 const stores = new Map(FIXTURE_STORES.map((s) => [s.id, s]));
@@ -198,4 +200,67 @@ Deno.test("apply - customers and their purchase stats", async () => {
     [s.orders, s.refunds, s.revenue_cents, s.first_purchase.getTime(), s.last_purchase.getTime()],
     [2, 1, rs[0].total_cents + rs[1].total_cents - rs[2].total_cents, rs[0].ts, rs[1].ts],
   );
+});
+
+Deno.test("apply - inventory fast path and exact path agree with applyChanges, batch by batch", async () => {
+  await using db = await testDb("apply_stock_model");
+  await seedStores(db.sql);
+  const rand = rng(42);
+  const skus = ["A", "B", "C"];
+  const model = new Map<string, StockLevel>(skus.map((s) => [s, { on_hand: 0, counted_at: null }]));
+  let n = 0;
+  for (let b = 0; b < 25; b++) {
+    const events: PosEvent[] = [];
+    for (let i = 0; i < 6; i++) {
+      const sku = skus[Math.floor(rand() * skus.length)];
+      // Event times wander back and forth around a count, so some changes predate it.
+      const ts = START + Math.floor(rand() * 20) * 60_000;
+      const q = 1 + Math.floor(rand() * 5);
+      const pick = rand();
+      if (pick < 0.15) events.push(stockEvent("count", "paris-01", sku, 20 + q, ts, `e${n++}`));
+      else if (pick < 0.3) events.push(stockEvent("receipt", "paris-01", sku, q, ts, `e${n++}`));
+      else {
+        const [r] = makeReceipts({ count: 1, start: ts, stepMs: 0, refundShare: 0.3, seed: n });
+        r.transaction_id = `t${n++}`;
+        r.store_id = "paris-01";
+        r.ts = ts;
+        r.lines = [{
+          sku,
+          category: "food",
+          quantity: q,
+          unit_price_cents: 100,
+          discount_cents: 0,
+        }];
+        r.total_cents = q * 100;
+        events.push(r);
+      }
+    }
+    const changes = new Map<string, StockChange[]>();
+    for (const e of events) {
+      const list: StockChange[] = [];
+      if (e.type === "inventory") {
+        const kind = e.kind === "count" ? "count" : "delta";
+        list.push({ store_id: e.store_id, sku: e.sku, ts: e.ts, kind, quantity: e.quantity });
+      } else if (e.type === "sale" || e.type === "refund") {
+        for (const l of e.lines) {
+          const quantity = e.type === "sale" ? -l.quantity : l.quantity;
+          list.push({ store_id: e.store_id, sku: l.sku, ts: e.ts, kind: "delta", quantity });
+        }
+      }
+      for (const c of list) changes.set(c.sku, [...(changes.get(c.sku) ?? []), c]);
+    }
+    for (const [sku, list] of changes) model.set(sku, applyChanges(model.get(sku)!, list));
+    await applyEvents(db, entries(events, b * 100), ctx);
+    const rows = await db.sql<{ sku: string; on_hand: number; ms: string | null }[]>`
+      select sku, on_hand, (extract(epoch from counted_at) * 1000)::int8::text as ms
+      from inventory where store_id = 'paris-01' order by sku`;
+    for (const r of rows) {
+      const want = model.get(r.sku)!;
+      assert.deepEqual(
+        { on_hand: r.on_hand, counted_at: r.ms === null ? null : Number(r.ms) },
+        want,
+        `batch ${b}, sku ${r.sku}`,
+      );
+    }
+  }
 });
