@@ -12,13 +12,17 @@ import { backfill, ensureSimStores, live, naturalRate } from "../ingest/simulato
 import { httpSender, type Sender, xaddSender } from "../ingest/simulator/senders.ts";
 import { startWorkers, waitProcessed } from "../ingest/csv/drain.ts";
 
+/** Default live rate: the original system's 500,000 receipts a day. */
+export const ORIGINAL_SYSTEM_RATE = Math.round(500_000 / 86_400 * 100) / 100;
+
 /** Usage text of the simulate CLI. */
 export const USAGE = `usage:
   deno task simulate [--seed N] [--mode live|backfill] [--days N] [--rate R] [--stores 1-50]
                      [--via xadd|http] [--url http://127.0.0.1:8000] [--external-workers] [--json]
 examples:
   deno task simulate --mode backfill --days 28 --seed 7
-  deno task simulate --mode live --rate 20 --via http --url http://127.0.0.1:8000`;
+  deno task simulate --mode live --rate 20 --via http --url http://127.0.0.1:8000
+live mode defaults to --rate 5.79 (the original system's 500,000 receipts/day).`;
 
 const OPTIONS = {
   seed: { type: "string" },
@@ -98,7 +102,7 @@ export async function simulateCommand(rt: Runtime, args: string[]): Promise<stri
       });
       if (workers && sender.marks) await waitProcessed(rt, sender.marks, { timeoutMs: 300_000 });
     } else {
-      const rate = o.rate ?? rt.config.TILLSTREAM_SIMULATOR_RATE;
+      const rate = o.rate ?? ORIGINAL_SYSTEM_RATE;
       console.error(
         `simulating ${sim.stores.length} stores live at ${rate} receipts/s (natural ${
           naturalRate(sim.stores).toFixed(2)

@@ -10,7 +10,7 @@ import Chart from "../islands/Chart.tsx";
 import Freshness from "../islands/Freshness.tsx";
 import { csvUrl, Panel } from "./Panel.tsx";
 import { StatusLine } from "./StatusLine.tsx";
-import { NoData } from "./EmptyState.tsx";
+import { Backfilling, NoData } from "./EmptyState.tsx";
 import { TopProducts, TopStores, VelocityList } from "./DashLists.tsx";
 import AlertFeed from "../islands/AlertFeed.tsx";
 
@@ -52,7 +52,9 @@ export function OverviewBody({ data, title }: { data: Overview; title: string })
           {scope.currency} only where stores share it. Open a store for exact figures.
         </p>
       )}
-      {data.empty && <NoData stores={scope.stores.length} />}
+      {data.empty
+        ? <NoData stores={scope.stores.length} simulator={data.simulator} />
+        : data.simulator?.phase === "backfill" && <Backfilling state={data.simulator} />}
       <KpiCards
         kpis={data.kpis.kpis}
         store_id={scope.store_id}

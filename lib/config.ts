@@ -89,10 +89,11 @@ export const VARS = {
     parse: oneOf("on", "off"),
   },
   TILLSTREAM_SIMULATOR_RATE: {
-    default: "6",
-    example: "50",
-    help: "simulator receipts per second in live mode (500,000/day is about 6/s)",
-    parse: int(0, 1_000_000),
+    default: "natural",
+    example: "6",
+    help:
+      "simulator receipts per second in `deno task start` (natural: the stores' own volume, about 0.3/s, continuous with the backfilled history; 500,000/day is about 6/s)",
+    parse: (raw: string) => raw === "natural" ? "natural" as const : int(0, 1_000_000)(raw),
   },
   TILLSTREAM_SIMULATOR_BACKFILL_DAYS: {
     default: "28",

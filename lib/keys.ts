@@ -41,6 +41,8 @@ export function keysFor(prefix = "") {
     jobLock: (job: string) => `${prefix}lock:job:${job}`,
     /** Pipeline operator figures (lag, batch sizes...). */
     stats: `${prefix}stats:pipeline`,
+    /** What the simulator role is doing (backfilling, live), for the dashboard's empty state. */
+    simulatorState: `${prefix}sim:state`,
   };
 }
 

@@ -6,6 +6,7 @@ import { stopBundler } from "../lib/web/bundle.ts";
 import { seedDemo } from "../lib/dashboard/seed.ts";
 import { EXPORTS } from "../lib/dashboard/exports.ts";
 import { toMinorUnits } from "../lib/events.ts";
+import { publishSimulatorState } from "../ingest/simulator/state.ts";
 
 // 15:00 in New York on a Wednesday: a trading day well under way.
 const NOW = "2026-11-18T20:00:00Z";
@@ -128,4 +129,18 @@ Deno.test("dashboard pages - an empty system says what to do instead of showing 
   assert.match(await (await app.request("/stores")).text(), /No stores yet/);
   assert.match(await (await app.request("/inventory")).text(), /No stock levels yet/);
   assert.match(await (await app.request("/products")).text(), /No sales today yet/);
+});
+
+Deno.test("dashboard pages - while the simulator backfills, the overview says so instead of 'no data'", async () => {
+  await using rt = await testRuntime("dash_backfill", { clock: fixedClock(NOW) });
+  const app = await createApp(rt);
+  await stopBundler();
+  assert.match(await (await app.request("/")).text(), /No simulator is running/);
+  await publishSimulatorState(rt, { phase: "backfill", done: 168, total: 672 });
+  const html = await (await app.request("/")).text();
+  assert.match(html, /Loading demo history: 25%/);
+  assert.match(html, /168 of 672 hours sent/);
+  assert.doesNotMatch(html, /No simulator is running/);
+  await publishSimulatorState(rt, { phase: "live", rate: 0.3 });
+  assert.match(await (await app.request("/")).text(), /The simulator is running live/);
 });

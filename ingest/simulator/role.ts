@@ -1,8 +1,8 @@
 /**
  * The `simulator` role of `deno task start` (off with TILLSTREAM_SIMULATOR=off): registers the
  * simulated stores if missing, backfills TILLSTREAM_SIMULATOR_BACKFILL_DAYS of history when the
- * database has no receipts yet, then runs live at TILLSTREAM_SIMULATOR_RATE receipts/s until
- * shutdown. It sends through the producer; the worker role running beside it processes.
+ * database has no receipts yet, then runs live at TILLSTREAM_SIMULATOR_RATE receipts/s
+ * ("natural": the stores' own volume, continuous with the history) until shutdown. It sends through the producer; the worker role running beside it processes.
  */
 import type { RoleOptions } from "../../lib/roles.ts";
 import type { Runtime } from "../../lib/runtime.ts";
@@ -10,6 +10,8 @@ import { log } from "../../lib/log.ts";
 import { Simulator } from "./generator.ts";
 import { backfill, ensureSimStores, live } from "./runner.ts";
 import { xaddSender } from "./senders.ts";
+import { naturalRate } from "./runner.ts";
+import { clearSimulatorState, publishSimulatorState } from "./state.ts";
 
 /** Seed of the role's simulation: fixed, so every fresh install shows the same history. */
 export const ROLE_SEED = 42;
@@ -39,6 +41,7 @@ export async function runSimulator(
   const sender = xaddSender(rt);
   if (start < now) {
     log.info("simulator backfilling history", { days });
+    await publishSimulatorState(rt, { phase: "backfill", done: 0, total: days * 24 });
     const t0 = Date.now();
     let lastLog = t0;
     const stats = await backfill(rt, sim, sender, {
@@ -46,6 +49,7 @@ export async function runSimulator(
       until: Math.max(start, Math.floor(now / HOUR_MS) * HOUR_MS),
       signal,
       onHour: (done, total) => {
+        publishSimulatorState(rt, { phase: "backfill", done, total }).catch(() => {});
         if (Date.now() - lastLog < 10_000) return;
         lastLog = Date.now();
         log.info("simulator backfill progress", { hours: done, of: total });
@@ -57,13 +61,24 @@ export async function runSimulator(
     });
   }
   if (signal.aborted) return { backfillDays: days };
-  const rate = rt.config.TILLSTREAM_SIMULATOR_RATE;
+  // "natural": each store's own volume, continuous with the backfilled history (a jump in
+  // volume where history ends would look like an anomaly to the models and alerts).
+  const configured = rt.config.TILLSTREAM_SIMULATOR_RATE;
+  const rate = configured === "natural" ? naturalRate(sim.stores) : configured;
   if (rate <= 0) {
     log.info("simulator live mode off (TILLSTREAM_SIMULATOR_RATE=0)");
     await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
     return { backfillDays: days };
   }
-  log.info("simulator live", { rate_per_s: rate });
-  await live(rt, sim, sender, { rate, signal });
+  log.info("simulator live", { rate_per_s: Number(rate.toFixed(3)) });
+  const announce = () => publishSimulatorState(rt, { phase: "live", rate }).catch(() => {});
+  announce();
+  const timer = setInterval(announce, 30_000);
+  try {
+    await live(rt, sim, sender, { rate, signal });
+  } finally {
+    clearInterval(timer);
+    await clearSimulatorState(rt);
+  }
   return { backfillDays: days };
 }

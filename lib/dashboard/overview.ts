@@ -22,6 +22,7 @@ import {
 } from "./lists.ts";
 import { type ChartData, lastTwoHours, todayHourly } from "./charts.ts";
 import { dateIn } from "./format.ts";
+import { readSimulatorState, type SimulatorState } from "../../ingest/simulator/state.ts";
 
 /** The overview's data. */
 export interface Overview {
@@ -42,6 +43,8 @@ export interface Overview {
   health: Readiness;
   /** True when no receipt was ever recorded (the empty state explains what to do). */
   empty: boolean;
+  /** What the demo simulator is doing, if one runs. */
+  simulator: SimulatorState | null;
 }
 
 /** Loads the overview of the chain (`"*"`) or one store. */
@@ -49,7 +52,7 @@ export async function loadOverview(rt: Runtime, storeId = "*"): Promise<Overview
   const now = rt.clock.now();
   const scope = await loadDashScope(rt.sql, storeId);
   const today = dateIn(now, scope.timezone);
-  const [kpis, receipts, minutes, hourly, stores, products, vel, alerts, fresh, health] =
+  const [kpis, receipts, minutes, hourly, stores, products, vel, alerts, fresh, health, sim] =
     await Promise.all([
       loadKpis(rt.sql, scope, now),
       recentReceipts(rt.sql, scope, now),
@@ -61,6 +64,7 @@ export async function loadOverview(rt: Runtime, storeId = "*"): Promise<Overview
       recentAlerts(rt.sql, scope),
       freshness(rt, now, scope.store_id),
       readiness(rt),
+      readSimulatorState(rt),
     ]);
   return {
     scope,
@@ -78,5 +82,6 @@ export async function loadOverview(rt: Runtime, storeId = "*"): Promise<Overview
     freshness: fresh,
     health,
     empty: fresh.newest_event === null && receipts.length === 0,
+    simulator: sim,
   };
 }
