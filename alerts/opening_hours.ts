@@ -7,25 +7,13 @@
 /** Opening hours as stored. */
 export type OpeningHours = Record<string, [string, string] | null> | null | undefined;
 
-const DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
-const parts = new Map<string, Intl.DateTimeFormat>();
+import { localFields } from "../lib/timezone.ts";
 
+const DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 /** Local weekday (0 = Sunday) and minutes since local midnight of `at` in `timezone`. */
 export function localTime(timezone: string, at: number): { day: number; minutes: number } {
-  let f = parts.get(timezone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone: timezone,
-      weekday: "short",
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-    });
-    parts.set(timezone, f);
-  }
-  const p = Object.fromEntries(f.formatToParts(new Date(at)).map((x) => [x.type, x.value]));
-  const day = DAYS.indexOf(String(p.weekday).slice(0, 3).toLowerCase());
-  return { day, minutes: Number(p.hour) * 60 + Number(p.minute) };
+  const f = localFields(at, timezone);
+  return { day: f.weekday, minutes: f.hour * 60 + f.minute };
 }
 
 const hm = (s: string) => {

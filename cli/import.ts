@@ -11,7 +11,7 @@ import { formatMinor } from "../lib/events.ts";
 import { defaultRejectsPath, importCsv, type ImportSummary } from "../ingest/csv/importer.ts";
 import { loadMapping, PRESETS } from "../ingest/csv/mapping.ts";
 import { progressBar } from "../ingest/csv/progress.ts";
-import { isTimeZone } from "../ingest/csv/local_time.ts";
+import { isTimeZone } from "../lib/timezone.ts";
 
 /** Usage text of the import CLI. */
 export const USAGE = `usage:

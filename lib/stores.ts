@@ -257,21 +257,5 @@ export function invalidateStoreDirectory(rt: Pick<Runtime, "sql">): void {
   directories.delete(rt.sql);
 }
 
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-
 /** The calendar date (YYYY-MM-DD) at epoch ms `ts` in IANA zone `timezone`. */
-export function localDate(ts: number, timezone: string): string {
-  let f = dayFormats.get(timezone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-CA", {
-      timeZone: timezone,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-    });
-    dayFormats.set(timezone, f);
-  }
-  const parts = f.formatToParts(ts);
-  const get = (t: string) => parts.find((p) => p.type === t)!.value;
-  return `${get("year")}-${get("month")}-${get("day")}`;
-}
+export { localDate } from "./timezone.ts";

@@ -3,42 +3,18 @@
  * holidays and promotions configured in `model_calendar` (store_id null = every store).
  */
 import type { Sql } from "../lib/db.ts";
+import { localDate, localFields } from "../lib/timezone.ts";
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
-
-const WEEKDAYS: Record<string, number> = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(tz: string): Intl.DateTimeFormat {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone: tz,
-      hourCycle: "h23",
-      weekday: "short",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-    });
-    formatters.set(tz, f);
-  }
-  return f;
-}
 
 /** Local hour (0-23), weekday (0 = Monday) and date (YYYY-MM-DD) of an instant in `tz`. */
 export function localParts(
   ms: number,
   tz: string,
 ): { hour: number; weekday: number; date: string } {
-  const p: Record<string, string> = {};
-  for (const part of formatter(tz).formatToParts(new Date(ms))) p[part.type] = part.value;
-  return {
-    hour: Number(p.hour) % 24,
-    weekday: WEEKDAYS[p.weekday] ?? 0,
-    date: `${p.year}-${p.month}-${p.day}`,
-  };
+  const f = localFields(ms, tz);
+  return { hour: f.hour, weekday: (f.weekday + 6) % 7, date: localDate(ms, tz) };
 }
 
 /** Local hour, weekday and date index of `count` consecutive hours from `start`, in one zone. */

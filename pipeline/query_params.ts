@@ -4,6 +4,7 @@
  */
 import type { Sql } from "../lib/db.ts";
 import { currencyDigits } from "../lib/events.ts";
+import { localDate } from "../lib/timezone.ts";
 import type { Resolution } from "./series.ts";
 
 /** A bad request: `status` for the HTTP answer, message for the caller (never internals). */
@@ -38,13 +39,7 @@ export function dayText(ms: number): string {
 
 /** The calendar date `at` falls on in `timeZone`, as day-bucket epoch ms. */
 export function localDay(at: number, timeZone: string): number {
-  const text = new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).format(at);
-  return dateMs(text);
+  return dateMs(localDate(at, timeZone));
 }
 
 /**

@@ -8,7 +8,7 @@
  * category rule and how to create the stores the file mentions.
  */
 import { z } from "zod";
-import { isTimeZone } from "./local_time.ts";
+import { isTimeZone } from "../../lib/timezone.ts";
 import onlineRetail from "./presets/online-retail.json" with { type: "json" };
 import tillstream from "./presets/tillstream.json" with { type: "json" };
 

@@ -6,7 +6,7 @@
 import { currencyDigits, LIMITS, toMinorUnits } from "../../lib/events.ts";
 import type { BoundMapping, Field } from "./mapping.ts";
 import { type Categorize, categorizer } from "./category.ts";
-import { isoInZone, localToInstant } from "./local_time.ts";
+import { isoInZone, localToInstant } from "../../lib/timezone.ts";
 
 /** What a mapping needs to know about the store a row names. */
 export interface StoreRef {

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { bindMapping, loadMapping, MappingError, parseMapping } from "./mapping.ts";
 import { rowMapper, type StoreRef } from "./rows.ts";
 import { ReceiptGrouper } from "./grouper.ts";
-import { localToInstant } from "./local_time.ts";
+import { localToInstant } from "../../lib/timezone.ts";
 import { validateEvent } from "../../lib/events.ts";
 
 const HEADER = [

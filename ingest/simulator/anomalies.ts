@@ -10,7 +10,7 @@
  */
 import type { SimStore } from "./cities.ts";
 import { CATEGORY_NAMES, type Sku } from "./catalog.ts";
-import { localToInstant } from "../csv/local_time.ts";
+import { localToInstant } from "../../lib/timezone.ts";
 import { rngFor } from "./prng.ts";
 
 const DAY_MS = 86_400_000;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Simulator } from "./generator.ts";
 import { anomaliesForWeek } from "./anomalies.ts";
 import { expectedReceipts } from "./seasonality.ts";
-import { localFields } from "../csv/local_time.ts";
+import { localFields } from "../../lib/timezone.ts";
 import { validateEvent } from "../../lib/events.ts";
 
 const DAY = 86_400_000;

@@ -6,7 +6,7 @@
  * State advances with each hour, so a store's history is one deterministic sequence.
  */
 import { formatMinor } from "../../lib/events.ts";
-import { isoInZone, localFields } from "../csv/local_time.ts";
+import { isoInZone, localFields } from "../../lib/timezone.ts";
 import type { Anomaly } from "./anomalies.ts";
 import type { Sku } from "./catalog.ts";
 import type { SimStore } from "./cities.ts";

@@ -4,6 +4,7 @@
  * are cached because constructing Intl objects dominates render time on busy pages.
  */
 
+import { localDate } from "../timezone.ts";
 const cache = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
 
 function numberFormat(key: string, make: () => Intl.NumberFormat): Intl.NumberFormat {
@@ -165,11 +166,5 @@ export function dateMidnight(date: string, timezone: string): number {
 
 /** The calendar date (YYYY-MM-DD) at `ms` in `timezone`. */
 export function dateIn(ms: number, timezone: string): string {
-  return dateFormat(`d:${timezone}`, () =>
-    new Intl.DateTimeFormat("en-CA", {
-      timeZone: timezone,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-    })).format(ms);
+  return localDate(ms, timezone);
 }
