@@ -1,13 +1,15 @@
 /**
  * The scheduler's "alerts" job: one evaluation pass (every rule that is due, then due
  * deliveries and retries) every 10 seconds. On its first run in a process it also creates the
- * VAPID keys if missing, loads TILLSTREAM_ALERTS_FILE and watches it until the scheduler stops.
+ * VAPID keys if missing, loads TILLSTREAM_ALERTS_FILE and watches it until the scheduler stops
+ * (without a file, a fresh install gets the starter rules of starter_rules.ts).
  */
 import type { Job } from "../scheduler/job.ts";
 import type { Runtime } from "../lib/runtime.ts";
 import { evaluateAlerts } from "./engine.ts";
 import { watchProvisioning } from "./provisioning.ts";
 import { vapidKeys } from "./vapid.ts";
+import { ensureStarterRules } from "./starter_rules.ts";
 
 const watching = new WeakSet<object>();
 
@@ -21,6 +23,7 @@ export async function ensureProvisioning(rt: Runtime, signal: AbortSignal): Prom
   await vapidKeys(rt.sql);
   const path = rt.config.TILLSTREAM_ALERTS_FILE;
   if (path) await watchProvisioning(rt, path, { signal });
+  else await ensureStarterRules(rt.sql);
 }
 
 /** The job definition added to scheduler/jobs.ts. */
