@@ -29,8 +29,8 @@ import { applyChanges, groupChanges, type StockChange, stockKey } from "./invent
 import { crashPoint } from "./crash_hook.ts";
 import {
   addInventoryDeltas,
+  clearCountedAt,
   type CustomerRow,
-  ensureInventoryRows,
   insertInventoryEvents,
   insertLines,
   insertReceiptKeys,
@@ -238,11 +238,10 @@ export async function applyEvents(
     const cust = customerDeltas(fresh);
     const res = ["minute", "hour", "day"] as const;
     const freshEvents = fresh.map((p) => p.event);
-    const [, , , , added, lockedExact] = await Promise.all([
+    const [, , , added, lockedExact] = await Promise.all([
       fresh.length ? insertReceipts(tx, fresh) : null,
       fresh.length ? insertLines(tx, freshEvents) : null,
       sku.length ? upsertSkuDaily(tx, sku) : null,
-      deltas.length ? ensureInventoryRows(tx, deltas) : null,
       deltas.length ? addInventoryDeltas(tx, deltas) : Promise.resolve([]),
       exactKeys.length ? lockInventory(tx, exactKeys) : Promise.resolve([]),
     ]);
@@ -281,7 +280,9 @@ export async function applyEvents(
       }
       return want.size ? readRollup(tx, r, [...want.values()]) : Promise.resolve([]);
     });
-    const [, , ...rows] = await Promise.all([
+    const inserted = added.filter((r) => r.inserted);
+    const [, , , ...rows] = await Promise.all([
+      inserted.length ? clearCountedAt(tx, inserted) : null,
       levels.length ? setInventory(tx, levels) : null,
       cust.length ? upsertCustomerStats(tx, cust) : null,
       ...upserts,

@@ -275,13 +275,14 @@ export interface StockDelta {
  * The fast path for store × SKU pairs the batch only adds to or subtracts from (no count): one
  * upsert adds the net change where the row's newest count is older than the earliest change
  * (or there is none) — exactly when `applyChanges` would apply every change. Returns the pairs
- * it updated; the rest (a count at or after some change) must take the exact path. Call after
- * {@link ensureInventoryRows} on the same transaction: every row exists and none is ever
- * deleted, so the insert arm never runs (`counted_at` only carries the earliest change to
- * `excluded`). Rows are locked in the callers' sorted order.
+ * it wrote; the rest (a count at or after some change) must take the exact path. `counted_at`
+ * only carries the earliest change to `excluded`: a pair seen for the first time is inserted
+ * with it and comes back with `inserted`, and the caller must clear it in the same
+ * transaction ({@link clearCountedAt}; nobody sees the row before the commit). Rows are locked
+ * in the callers' sorted order.
  */
 export function addInventoryDeltas(tx: Tx, deltas: StockDelta[]) {
-  return tx<{ store_id: string; sku: string }[]>`
+  return tx<{ store_id: string; sku: string; inserted: boolean }[]>`
     insert into inventory as i (store_id, sku, on_hand, counted_at)
     select s, k, d, timestamptz 'epoch' + ms * interval '1 millisecond'
     from unnest(${textArray(deltas.map((c) => c.store_id))}::text[],
@@ -292,7 +293,16 @@ export function addInventoryDeltas(tx: Tx, deltas: StockDelta[]) {
     on conflict (store_id, sku) do update set on_hand = i.on_hand + excluded.on_hand,
       updated_at = now()
     where i.counted_at is null or i.counted_at < excluded.counted_at
-    returning store_id, sku`;
+    returning store_id, sku, (xmax = 0) as inserted`;
+}
+
+/** Rows {@link addInventoryDeltas} inserted: never counted. */
+export function clearCountedAt(tx: Tx, keys: { store_id: string; sku: string }[]) {
+  return tx`update inventory set counted_at = null
+    where (store_id, sku) in (select * from unnest(
+      ${textArray(keys.map((k) => k.store_id))}::text[], ${
+    textArray(keys.map((k) => k.sku))
+  }::text[]))`;
 }
 
 /**
