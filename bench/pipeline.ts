@@ -1,5 +1,6 @@
 /**
- * `deno task bench pipeline [--seconds N] [--rate R] [--consumers C] [--batch B] [--json]`:
+ * `deno task bench pipeline [--seconds N] [--rate R] [--consumers C] [--batch B] [--json]`
+ * (B defaults to TILLSTREAM_WORKER_BATCH, as in production):
  * the full stream path — XADD → worker → PostgreSQL + Redis → live:updates — on a database and
  * key prefix of its own (removed at the end).
  *
@@ -93,7 +94,7 @@ export async function run(args: string[]): Promise<number> {
   const seconds = numberFlag("seconds", values.seconds) ?? 10;
   const rate = numberFlag("rate", values.rate) ?? 0;
   const consumers = numberFlag("consumers", values.consumers) ?? 2;
-  const batch = numberFlag("batch", values.batch) ?? 2000;
+  const batch = numberFlag("batch", values.batch) ?? loadConfig().TILLSTREAM_WORKER_BATCH;
   const storeCount = numberFlag("stores", values.stores) ?? 50;
   if (seconds <= 0 || rate < 0 || consumers < 1 || batch < 1) {
     throw new UsageError("--seconds > 0, --rate >= 0, --consumers >= 1, --batch >= 1");

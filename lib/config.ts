@@ -156,7 +156,7 @@ export const VARS = {
     parse: int(1, 64),
   },
   TILLSTREAM_WORKER_BATCH: {
-    default: "2000",
+    default: "5000",
     example: "5000",
     help: "most stream entries a worker reads per batch (one PostgreSQL transaction)",
     parse: int(1, 100_000),
