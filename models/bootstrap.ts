@@ -3,6 +3,9 @@
  * simulator backfills ~28 days at start), train, promote and run the forecast, churn and demand
  * models, so a new user sees outputs within minutes instead of after the weekly retrain.
  * Cheap when there is nothing to do; a refused or failed attempt is not retried for 6 hours.
+ * Nothing is trained while the history is still arriving (simulator backfilling, streams not
+ * drained, or some stores' rollups ending far behind the others): a model trained on that seam
+ * learns and is scored on hours that are still empty.
  */
 import type { Sql } from "../lib/db.ts";
 import { log } from "../lib/log.ts";
@@ -20,6 +23,25 @@ const RETRY_MS = 6 * HOUR_MS;
 /** Days of customer history before a first churn model is trained. */
 const MIN_CHURN_DAYS = 21;
 
+/** A store whose rollups end this long before the newest store's is still being loaded. */
+const STORE_LAG_MS = 36 * HOUR_MS;
+
+/**
+ * Stores that sold in the last week before `to` but whose latest hour in `rollup_hour` is more
+ * than 36 h older than the newest store's (a night or a closed Sunday is shorter than that).
+ */
+export async function laggingStores(sql: Sql, to: number): Promise<string[]> {
+  const rows = await sql<{ store_id: string }[]>`
+    with last as (
+      select store_id, max(bucket) as b from rollup_hour
+      where store_id <> '*' and category <> '*' and bucket >= ${new Date(to - 7 * DAY_MS)}
+      group by store_id)
+    select store_id from last
+    where b < (select max(b) from last) - make_interval(secs => ${STORE_LAG_MS / 1000})
+    order by store_id`;
+  return rows.map((r) => r.store_id);
+}
+
 async function recentlyTried(sql: Sql, name: string, now: number): Promise<boolean> {
   const [r] = await sql`select max(at) as at from model_events
                         where name = ${name} and action in ('register', 'refuse')`;
@@ -30,11 +52,29 @@ async function recentlyTried(sql: Sql, name: string, now: number): Promise<boole
 export async function bootstrapModels(
   sql: Sql,
   now: number,
-  opts: { databaseUrl?: string } = {},
+  opts: {
+    databaseUrl?: string;
+    /** Why the pipeline is not caught up yet (scheduler/settled.ts), or null when it is. */
+    unsettled?: () => Promise<string | null>;
+  } = {},
 ): Promise<Record<string, unknown>> {
   const done: Record<string, unknown> = {};
   const who = actor("scheduler");
   const train = trainer(sql, opts.databaseUrl);
+  let wait: string | null | undefined;
+  const notReady = async () => {
+    if (wait !== undefined) return wait;
+    wait = (await opts.unsettled?.()) ?? null;
+    if (!wait) {
+      const lag = await laggingStores(sql, now);
+      if (lag.length) {
+        wait = `history still loading for ${lag.length} store(s) (${lag.slice(0, 3).join(", ")}${
+          lag.length > 3 ? ", …" : ""
+        })`;
+      }
+    }
+    return wait;
+  };
 
   if (!(await activeVersion(sql, "forecast"))) {
     const range = await hourlyRange(sql);
@@ -45,6 +85,8 @@ export async function bootstrapModels(
       } days, need ${MIN_FORECAST_DAYS} up to now)`;
     } else if (await recentlyTried(sql, "forecast", now)) {
       done.forecast = "tried recently";
+    } else if (await notReady()) {
+      done.forecast = `waiting: ${await notReady()}`;
     } else {
       const t = await train("forecast", { now, trainedBy: who });
       const p = await promoteModel(sql, "forecast", t.version, { actor: who, now });
@@ -68,6 +110,8 @@ export async function bootstrapModels(
       done.churn = `waiting for history (${c.n} customers over ${
         span.toFixed(1)
       } days, need 50 over ${MIN_CHURN_DAYS} up to now)`;
+    } else if (await notReady()) {
+      done.churn = `waiting: ${await notReady()}`;
     } else {
       try {
         const t = await train("churn", { now, trainedBy: who });
@@ -84,16 +128,26 @@ export async function bootstrapModels(
                                  (select count(*) from stock_risk)::int as risk`;
   const [sd] = await sql`select count(distinct day)::int as days from sku_daily
                          where day >= ${new Date(now - 28 * DAY_MS)}`;
-  if (inv.inv > 0 && inv.risk === 0 && sd.days >= 7) {
+  if (inv.inv > 0 && sd.days >= 7) {
+    // Stock risk is written with the default policy at once; the first version is trained (and
+    // the rows rewritten) once the history is complete, even when default rows already exist.
+    let promoted = false;
     if (!(await activeVersion(sql, "demand")) && !(await recentlyTried(sql, "demand", now))) {
-      try {
-        const t = await train("demand", { now, trainedBy: who });
-        await promote(sql, "demand", t.version, { actor: who });
-      } catch (e) {
-        done.demandTrain = `not trained: ${(e as Error).message}`;
+      const why = await notReady();
+      if (why) {
+        done.demandTrain = `waiting: ${why}`;
+      } else {
+        try {
+          const t = await train("demand", { now, trainedBy: who });
+          const p = await promote(sql, "demand", t.version, { actor: who });
+          promoted = p.promoted;
+          done.demandTrain = { version: t.version, promoted: p.promoted, reason: p.reason };
+        } catch (e) {
+          done.demandTrain = `not trained: ${(e as Error).message}`;
+        }
       }
     }
-    done.demandRun = await runDemand(sql, now);
+    if (inv.risk === 0 || promoted) done.demandRun = await runDemand(sql, now);
   }
   // Only reasons for waiting (strings): nothing was trained or run this minute.
   if (Object.values(done).every((v) => typeof v === "string")) {

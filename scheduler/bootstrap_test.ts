@@ -6,6 +6,7 @@ import { runJobOnce } from "./scheduler.ts";
 import { JOBS } from "./jobs.ts";
 import { recentRuns } from "./runs.ts";
 import { HOUR_MS } from "../models/calendar.ts";
+import { bootstrapModels, laggingStores } from "../models/bootstrap.ts";
 
 Deno.test("scheduler - a fresh install trains and writes first forecasts on start", async () => {
   const now = Date.parse("2026-03-16T10:20:00Z");
@@ -40,4 +41,27 @@ Deno.test("scheduler - a fresh install trains and writes first forecasts on star
 
   // Next minute: nothing to do.
   assert.equal(await runJobOnce(rt, job, now + 120_000, { signal: ctl.signal }), "skipped");
+});
+
+Deno.test("scheduler - bootstrap trains nothing while history is still arriving", async () => {
+  const now = Date.parse("2026-03-16T10:20:00Z");
+  await using rt = await testRuntime("bootstrap_seam", { clock: fixedClock(now) });
+  const start = Math.floor(now / HOUR_MS) * HOUR_MS - 21 * 24 * HOUR_MS;
+  await insertSyntheticHistory(rt.sql, { stores: 3, categories: 2, days: 21, start });
+
+  // The pipeline says it is behind: every model waits with its reason.
+  let done = await bootstrapModels(rt.sql, now, {
+    unsettled: () => Promise.resolve("simulator still backfilling history (5 of 9 hours)"),
+  });
+  assert.equal(done.forecast, "waiting: simulator still backfilling history (5 of 9 hours)");
+  assert.equal(done.skipped, "waiting for history");
+
+  // One store's partition is days behind the others (the backfill seam of a fresh start).
+  await rt.sql`delete from rollup_hour where store_id = 'S002'
+               and bucket >= ${new Date(now - 5 * 24 * HOUR_MS)}`;
+  assert.deepEqual(await laggingStores(rt.sql, now), ["S002"]);
+  done = await bootstrapModels(rt.sql, now, { unsettled: () => Promise.resolve(null) });
+  assert.equal(done.forecast, "waiting: history still loading for 1 store(s) (S002)");
+  const [v] = await rt.sql`select count(*)::int as n from model_versions`;
+  assert.equal(v.n, 0);
 });

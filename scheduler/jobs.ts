@@ -16,6 +16,7 @@ import { runDemand } from "../models/demand.ts";
 import { runChurn } from "../models/churn.ts";
 import { activeVersion } from "../models/registry.ts";
 import { retrainAll } from "../models/retrain.ts";
+import { pipelineUnsettled } from "./settled.ts";
 
 /** Every built-in job, in the order they are listed on /models. */
 export const JOBS: Job[] = [
@@ -25,7 +26,11 @@ export const JOBS: Job[] = [
     schedule: "* * * * *",
     runOnStart: true,
     lockTtlMs: 10 * 60_000,
-    run: ({ rt, now }) => bootstrapModels(rt.sql, now, { databaseUrl: rt.config.DATABASE_URL }),
+    run: ({ rt, now }) =>
+      bootstrapModels(rt.sql, now, {
+        databaseUrl: rt.config.DATABASE_URL,
+        unsettled: () => pipelineUnsettled(rt),
+      }),
   },
   {
     name: "forecast",
