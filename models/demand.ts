@@ -113,9 +113,63 @@ export async function runDemand(sql: Sql, now: number): Promise<{ rows: number; 
   return { rows: rows.length, model: active ? `demand@${active.version}` : "demand@defaults" };
 }
 
+/** Backtest of the demand estimate against "same as yesterday", scaled by units sold (WAPE). */
+export interface DemandBacktest {
+  /** Sum of |actual - 28-day mean| over the sum of actual units. */
+  wape: number;
+  /** The same for "same as yesterday". */
+  naiveWape: number;
+  mae: number;
+  naiveMae: number;
+  /** Store x SKU days measured, and the days (chain-wide) that had any sales. */
+  n: number;
+  days: number;
+}
+
+/**
+ * Scores the window mean against "same as yesterday" over the last `bt` steps of each series.
+ * Both errors are divided by the units actually sold (WAPE), which stays meaningful for slow
+ * movers: the earlier "MAE / naive MAE" exploded when yesterday happened to equal today on every
+ * day (all zeros, or a window the pipeline had not filled yet). Days with no sales anywhere are
+ * missing data, not demand, and are skipped.
+ */
+export function backtestDemand(
+  series: Iterable<Float64Array>,
+  days: number,
+  bt: number,
+  windowDays: number,
+): DemandBacktest {
+  const list = [...series];
+  const dayTotal = new Float64Array(days);
+  for (const u of list) for (let t = 0; t < days; t++) dayTotal[t] += u[t];
+  let err = 0, naive = 0, actual = 0, n = 0, measured = 0;
+  for (let t = Math.max(1, days - bt); t < days; t++) {
+    if (!(dayTotal[t] > 0) || !(dayTotal[t - 1] > 0)) continue;
+    measured++;
+    for (const u of list) {
+      const w = u.subarray(Math.max(0, t - windowDays), t);
+      const f = w.reduce((a, b) => a + b, 0) / Math.max(1, w.length);
+      err += Math.abs(u[t] - f);
+      naive += Math.abs(u[t] - u[t - 1]);
+      actual += u[t];
+      n++;
+    }
+  }
+  return {
+    wape: actual > 0 ? round(err / actual) : NaN,
+    naiveWape: actual > 0 ? round(naive / actual) : NaN,
+    mae: n ? round(err / n) : NaN,
+    naiveMae: n ? round(naive / n) : NaN,
+    n,
+    days: measured,
+  };
+}
+
 /**
  * Backtests the demand estimate over the last `days` days (each day forecast from the window
- * before it) against "same as yesterday", and registers the parameters as a version.
+ * before it) against "same as yesterday", and registers the parameters as a version. Refuses
+ * when the history does not reach yesterday (a backfill still being processed would make the
+ * naive method look perfect on the empty days).
  */
 export async function trainDemand(
   sql: Sql,
@@ -129,25 +183,25 @@ export async function trainDemand(
   if (!series.size) {
     throw new Error("no SKU sales in sku_daily yet; start the pipeline or import history first");
   }
-  let err = 0, naive = 0, n = 0;
-  for (const u of series.values()) {
-    for (let t = days - bt; t < days; t++) {
-      const w = u.subarray(Math.max(0, t - p.windowDays), t);
-      const f = w.reduce((a, b) => a + b, 0) / Math.max(1, w.length);
-      err += Math.abs(u[t] - f);
-      naive += Math.abs(u[t] - u[t - 1]);
-      n++;
-    }
+  const r = backtestDemand(series.values(), days, bt, p.windowDays);
+  const [last] = await sql`select max(day)::text as day from sku_daily where day < ${
+    dayString(today)
+  }::date`;
+  if (!last?.day || Date.parse(last.day) < today - 2 * DAY_MS || r.days < Math.min(7, bt)) {
+    throw new Error(
+      `sku_daily ends at ${
+        last?.day ?? "nothing"
+      } with ${r.days} of the last ${bt} days measurable; wait until the pipeline has processed history up to yesterday (or pass --to the last day imported, e.g. --to ${
+        last?.day ?? "2026-01-31"
+      })`,
+    );
   }
   const metrics = {
-    score: {
-      name: "relative_mae",
-      value: round(err / Math.max(naive, 1e-9)),
-      better: "lower" as const,
-    },
-    baseline: { name: "same_as_yesterday", value: 1 },
-    mae: round(err / n),
-    naiveMae: round(naive / n),
+    score: { name: "wape", value: r.wape, better: "lower" as const },
+    baseline: { name: "same_as_yesterday", value: r.naiveWape },
+    mae: r.mae,
+    naiveMae: r.naiveMae,
+    days: r.days,
     skus: series.size,
   };
   const version = await registerVersion(sql, {
