@@ -26,6 +26,10 @@ async function pages(base: string): Promise<[name: string, path: string][]> {
     ["store", `/stores/${encodeURIComponent(store)}`],
     ["products", `/products?sku=${encodeURIComponent(sku)}`],
     ["inventory", "/inventory"],
+    ["forecasts", "/forecasts"],
+    ["customers", "/customers"],
+    ["alerts", "/alerts"],
+    ["models", "/models"],
   ];
 }
 
@@ -48,17 +52,33 @@ async function serveSeeded(): Promise<{ url: string; close: () => Promise<void> 
   };
 }
 
+/** Usage text. */
+export const USAGE = `usage:
+  deno task screenshots [--url http://localhost:8000] [--out docs/screenshots] [--only overview] [--hold]
+Without --url, a fresh database seeded with the demo dataset is served in-process.`;
+
 /** Takes the screenshots; returns the files written. */
 export async function run(args: string[]): Promise<string[]> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      url: { type: "string" },
-      out: { type: "string", default: "docs/screenshots" },
-      hold: { type: "boolean", default: false },
-      only: { type: "string" },
-    },
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        url: { type: "string" },
+        out: { type: "string", default: "docs/screenshots" },
+        hold: { type: "boolean", default: false },
+        only: { type: "string" },
+        help: { type: "boolean", default: false },
+      },
+    }));
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    Deno.exit(2);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return [];
+  }
   const served = values.url ? null : await serveSeeded();
   const base = values.url ?? served!.url;
   await Deno.mkdir(values.out!, { recursive: true });
