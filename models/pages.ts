@@ -6,6 +6,20 @@ import type { Sql } from "../lib/db.ts";
 import { activeVersion, listVersions, type ModelVersion } from "./registry.ts";
 import type { SeriesMetrics } from "./backtest.ts";
 import { lastRunPerJob, recentRuns } from "../scheduler/runs.ts";
+import { DEFAULT_THRESHOLDS } from "./anomaly_score.ts";
+
+/**
+ * What /models says for a model without any version. The anomaly checks need none: they run
+ * every minute with default thresholds, and a version only records thresholds fitted to labelled
+ * anomalies; the other models are trained by the bootstrap job once enough history has arrived.
+ */
+export function missingVersionNote(name: string): string {
+  if (name === "anomaly") {
+    const t = DEFAULT_THRESHOLDS;
+    return `No fitted thresholds: the anomaly checks run every minute with the defaults (forecast band |z| ≥ ${t.bandZ}, refund burst −log10 p ≥ ${t.burstLog10P}, receipt z ≥ ${t.receiptZ}). To fit them to labelled anomalies: deno task models train anomaly.`;
+  }
+  return `No ${name} version yet: the bootstrap job trains one once enough history has arrived (or deno task models train ${name}).`;
+}
 
 /** Active forecast version's backtest per series, filtered to a store (or all). */
 export async function forecastAccuracy(sql: Sql, store?: string) {

@@ -4,7 +4,7 @@
  */
 import type { Handlers, PageProps } from "../lib/web/types.ts";
 import { Panel } from "../components/Panel.tsx";
-import { modelsOverview } from "../models/pages.ts";
+import { missingVersionNote, modelsOverview } from "../models/pages.ts";
 import { MODEL_NAMES } from "../models/registry.ts";
 import type { JobRun } from "../scheduler/runs.ts";
 
@@ -40,9 +40,7 @@ export default function ModelsPage({ data }: PageProps<Data>) {
             <Panel
               title={name}
               id={`model-${name}`}
-              empty={versions.length
-                ? false
-                : `No ${name} version yet (deno task models train ${name}).`}
+              empty={versions.length ? false : missingVersionNote(name)}
             >
               <table class="grid compact">
                 <thead>

@@ -50,6 +50,9 @@ Deno.test("models pages - forecasts, customers (masked) and models render from t
   assert.match(mh, /<b>active<\/b>/);
   assert.match(mh, /bootstrap/);
   assert.match(mh, /churn@\d+<\/td><td>promote/);
+  // No anomaly version: the page says the checks run on default thresholds, not that one is missing.
+  assert.match(mh, /anomaly checks run every minute with the defaults \(forecast band \|z\| ≥ 6/);
+  assert.doesNotMatch(mh, /No anomaly version yet/);
 });
 
 Deno.test("models pages - contact details are masked", () => {
