@@ -174,7 +174,9 @@ export async function trainForecast(
   const heldOut = heldOutTargets(set.series.length, calStart, btStart, random);
   const qhat = conformalFactors(net, ctx, heldOut);
   const model: ForecastModel = { net, vocab, qhat };
-  qhat.chain_sum = chainFactor(model, ctx, heldOut);
+  const chain = chainFactor(model, ctx, heldOut);
+  qhat.chain_sum = chain.widen;
+  qhat.chain_bias = chain.bias;
   const bt = backtest(model, ctx, btStart);
   const tBt = performance.now();
 

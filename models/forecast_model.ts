@@ -101,22 +101,27 @@ export function predict(
     out.p90[i] = Math.max(mid, hi) * scale[i];
     out.open[i] = 1;
   }
-  reconcileChain(series, targets, out, model.qhat.chain_sum ?? 1);
+  reconcileChain(series, targets, out, model.qhat.chain_sum ?? 1, model.qhat.chain_bias ?? 1);
   return out;
 }
 
 /**
- * The chain-wide series is forecast bottom-up: p50 = sum of the stores' p50, half-widths
- * combined as independent (root of summed squares) times a conformal factor `chain_sum`
- * (stores move together, so the independent width is too narrow). Measured: the network alone did worse than
- * seasonal naive on this one very smooth series (MASE 3.5 vs 2.0 at 50 stores), while the sum
- * of store forecasts beats it.
+ * The chain-wide series is forecast bottom-up: p50 = sum of the stores' p50 times `chain_bias`,
+ * half-widths combined as independent (root of summed squares) times a conformal factor
+ * `chain_sum` (stores move together, so the independent width is too narrow). Medians do not
+ * add: each store's hourly sales are right-skewed, so its median is below its mean, while the
+ * sum of 50 stores is nearly symmetric and its median is close to the sum of the means. The
+ * sum of medians therefore runs low (by 3-5 % on the 50-store demo); `chain_bias`, the ratio of
+ * actual to summed p50 on the held-out days, corrects it (chain MASE 0.71 -> 0.64, seasonal
+ * naive 0.69). Measured earlier: the network alone did worse than seasonal naive on this one very
+ * smooth series (MASE 3.5 vs 2.0 at 50 stores).
  */
-function reconcileChain(
+export function reconcileChain(
   series: { store: string; category: string }[],
   targets: Target[],
   p: Predictions,
   widen: number,
+  bias: number,
 ) {
   const stores = series.filter((s) => s.store !== "*" && s.category === "*").length;
   if (!stores) return;
@@ -136,9 +141,10 @@ function reconcileChain(
     if (series[s].store !== "*" || series[s].category !== "*") return;
     const a = acc.get(`${t}|${h}`);
     if (!a || a.n !== stores) return;
-    p.p50[i] = a.mid;
-    p.p10[i] = Math.max(0, a.mid - widen * Math.sqrt(a.lo2));
-    p.p90[i] = a.mid + widen * Math.sqrt(a.hi2);
+    const mid = a.mid * bias;
+    p.p50[i] = mid;
+    p.p10[i] = Math.max(0, mid - widen * Math.sqrt(a.lo2));
+    p.p90[i] = mid + widen * Math.sqrt(a.hi2);
     p.open[i] = a.mid > 0 ? 1 : p.open[i];
   });
 }
@@ -180,24 +186,38 @@ export function conformalFactors(
   return out;
 }
 
-/** Conformal factor for the bottom-up chain band, from held-out targets (same h per hour). */
-export function chainFactor(model: ForecastModel, ctx: FeatureContext, targets: Target[]): number {
-  const p = predict({ ...model, qhat: { ...model.qhat, chain_sum: 1 } }, ctx, targets);
-  const scores: number[] = [];
+/**
+ * Calibration of the bottom-up chain forecast from held-out targets (same h per hour): `bias`,
+ * actual over summed store p50 (clamped to 0.8-1.25), then `widen`, the conformal factor of the
+ * independent half-widths around the corrected centre.
+ */
+export function chainFactor(
+  model: ForecastModel,
+  ctx: FeatureContext,
+  targets: Target[],
+): { bias: number; widen: number } {
+  const p = predict(
+    { ...model, qhat: { ...model.qhat, chain_sum: 1, chain_bias: 1 } },
+    ctx,
+    targets,
+  );
+  const idx: number[] = [];
+  let actual = 0, summed = 0;
   targets.forEach(({ s, t }, i) => {
     const sr = ctx.set.series[s];
     if (sr.store !== "*" || sr.category !== "*" || !p.open[i]) return;
-    const y = sr.values[t];
-    scores.push(
-      y >= p.p50[i]
-        ? (y - p.p50[i]) / Math.max(p.p90[i] - p.p50[i], 1)
-        : (p.p50[i] - y) / Math.max(p.p50[i] - p.p10[i], 1),
-    );
+    idx.push(i);
+    actual += sr.values[t];
+    summed += p.p50[i];
   });
-  if (scores.length < 20) return 1;
-  scores.sort((a, b) => a - b);
-  return Math.min(
-    10,
-    Math.max(0.2, scores[Math.min(scores.length - 1, Math.ceil(0.8 * (scores.length + 1)) - 1)]),
-  );
+  if (idx.length < 20 || !(summed > 0)) return { bias: 1, widen: 1 };
+  const bias = Math.min(1.25, Math.max(0.8, actual / summed));
+  const scores = idx.map((i) => {
+    const y = ctx.set.series[targets[i].s].values[targets[i].t], mid = p.p50[i] * bias;
+    return y >= mid
+      ? (y - mid) / Math.max(p.p90[i] - p.p50[i], 1)
+      : (mid - y) / Math.max(p.p50[i] - p.p10[i], 1);
+  }).sort((a, b) => a - b);
+  const k = Math.min(scores.length - 1, Math.ceil(0.8 * (scores.length + 1)) - 1);
+  return { bias, widen: Math.min(10, Math.max(0.2, scores[k])) };
 }

@@ -4,6 +4,7 @@ import { insertSyntheticHistory } from "./testing/synthetic.ts";
 import { trainForecast } from "./forecast.ts";
 import { HOUR_MS } from "./calendar.ts";
 import { promoteModel } from "./promotion.ts";
+import { reconcileChain } from "./forecast_model.ts";
 
 Deno.test("forecast - beats seasonal naive by >= 15% MASE with a calibrated 80% band", async () => {
   await using db = await testDb("forecast");
@@ -43,4 +44,27 @@ Deno.test("forecast - promotion re-measures the active model on the candidate's 
   const [ev] = await db.sql`select action from model_events where version = ${weak.version}
                             and action <> 'register'`;
   assert.equal(ev.action, "refuse");
+});
+
+Deno.test("forecast - chain is the bias-corrected sum of store medians with a widened independent band", () => {
+  const series = [
+    { store: "*", category: "*" },
+    { store: "S1", category: "*" },
+    { store: "S2", category: "*" },
+    { store: "S1", category: "C1" },
+  ];
+  const targets = series.map((_, s) => ({ s, t: 200, h: 3 }));
+  const p = {
+    p10: Float64Array.from([0, 70, 170, 5]),
+    p50: Float64Array.from([0, 100, 200, 10]),
+    p90: Float64Array.from([0, 140, 240, 20]),
+    open: Uint8Array.from([0, 1, 1, 1]),
+  };
+  reconcileChain(series, targets, p, 2, 1.05);
+  // Medians do not add: the centre is 300 x 1.05; half-widths sqrt(30² + 30²) and
+  // sqrt(40² + 40²), times 2. Category rows are not part of the chain sum.
+  assert.equal(p.p50[0], 315);
+  assert.ok(Math.abs(p.p10[0] - (315 - 2 * Math.hypot(30, 30))) < 1e-9);
+  assert.ok(Math.abs(p.p90[0] - (315 + 2 * Math.hypot(40, 40))) < 1e-9);
+  assert.equal(p.open[0], 1);
 });
