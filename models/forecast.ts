@@ -112,6 +112,20 @@ function heldOutTargets(S: number, from: number, to: number, random: () => numbe
   return out;
 }
 
+/**
+ * Targets for the chain's calibration: every held-out hour at every 4th horizon, for the stores
+ * and the chain only. A chain has one value per hour, so one horizon per hour (as for the other
+ * levels) leaves ~30 open hours in a 2-day window, too few for a stable 80 % quantile.
+ */
+function chainTargets(set: SeriesSet, from: number, to: number): Target[] {
+  const out: Target[] = [];
+  const idx = set.series.flatMap((sr, s) => sr.category === "*" ? [s] : []);
+  for (let t = from; t < to; t++) {
+    for (let h = 1 + (t % 4); h <= MAX_H; h += 4) for (const s of idx) out.push({ s, t, h });
+  }
+  return out;
+}
+
 /** Loads hourly history for training: [from, to) clipped to what the rollups hold. */
 export async function loadTrainingHistory(
   sql: Sql,
@@ -174,7 +188,7 @@ export async function trainForecast(
   const heldOut = heldOutTargets(set.series.length, calStart, btStart, random);
   const qhat = conformalFactors(net, ctx, heldOut);
   const model: ForecastModel = { net, vocab, qhat };
-  const chain = chainFactor(model, ctx, heldOut);
+  const chain = chainFactor(model, ctx, chainTargets(set, calStart, btStart));
   qhat.chain_sum = chain.widen;
   qhat.chain_bias = chain.bias;
   const bt = backtest(model, ctx, btStart);
