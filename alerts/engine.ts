@@ -102,6 +102,8 @@ async function applyRule(rt: Runtime, rule: StoredRule, obs: Observation[], now:
         continue;
       }
       const upd = d.do === "update" ? d : null;
+      // While the condition clears (damped before resolving), the alert keeps saying what fired.
+      const shown = o?.active ? o : undefined;
       const [r] = await tx<Row[]>`
         update alerts set
           state = ${upd?.state ?? row.state},
@@ -110,11 +112,11 @@ async function applyRule(rt: Runtime, rule: StoredRule, obs: Observation[], now:
       },
           flap_count = ${upd?.flapCount ?? row.flap_count},
           fired_at = ${upd?.fired ? at : row.fired_at},
-          summary = ${o?.summary ?? row.summary},
-          value = ${o ? o.value : row.value},
-          details = ${tx.json((o?.details ?? row.details) as never)},
-          severity = ${o?.severity ?? row.severity},
-          store_ids = ${o?.storeIds ?? row.store_ids},
+          summary = ${shown?.summary ?? row.summary},
+          value = ${shown ? shown.value : row.value},
+          details = ${tx.json((shown?.details ?? row.details) as never)},
+          severity = ${shown?.severity ?? row.severity},
+          store_ids = ${shown?.storeIds ?? row.store_ids},
           last_eval_at = ${at}
         where id = ${row.id} returning *`;
       if (upd?.fired) {

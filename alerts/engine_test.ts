@@ -134,3 +134,22 @@ Deno.test("alerts engine - repeat interval re-notifies a firing, unacknowledged 
     "repeat",
   ]);
 });
+
+Deno.test("alerts engine - while clearing, a firing alert keeps saying what fired", async () => {
+  const { rt, clock, sink } = await setup("eng_clear_summary", { resolve: { after_s: 600 } });
+  await using _rt = rt;
+  await using _s = sink;
+  await seedStores(rt.sql, 1);
+  await evaluateAlerts(rt, T0);
+  const [fired] = await rt.sql`select state, summary from alerts`;
+  assert.equal(fired.state, "firing");
+  // Sales come back: the condition clears, but the alert only resolves after 10 minutes.
+  const now = T0 + 60_000;
+  clock.set(now);
+  await seedMinutes(rt.sql, "S01", now - 30 * 60_000, now, 500);
+  await evaluateAlerts(rt, now);
+  const [clearing] = await rt.sql`select state, summary, clear_since from alerts`;
+  assert.equal(clearing.state, "firing");
+  assert.ok(clearing.clear_since, "the clear period has started");
+  assert.equal(clearing.summary, fired.summary);
+});
