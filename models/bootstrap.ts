@@ -42,6 +42,29 @@ export async function laggingStores(sql: Sql, to: number): Promise<string[]> {
   return rows.map((r) => r.store_id);
 }
 
+/** How long lagging stores are waited for: a seam drains in minutes; a closed store must not block. */
+const LAG_PATIENCE_MS = 2 * HOUR_MS;
+
+/**
+ * Why some stores' history is still loading ({@link laggingStores}), or null. After two hours of
+ * waiting (the first bootstrap run in the last day that said so) the lag is taken as real — a
+ * store closed for a holiday or for good — and training goes ahead.
+ */
+export async function storesStillLoading(sql: Sql, now: number): Promise<string | null> {
+  const lag = await laggingStores(sql, now);
+  if (!lag.length) return null;
+  const [r] = await sql`select min(coalesce(scheduled_for, started_at)) as at from job_runs
+    where job = 'bootstrap' and details::text like '%history still loading%'
+      and coalesce(scheduled_for, started_at) >= ${new Date(now - DAY_MS)}`;
+  if (r?.at && now - new Date(r.at).getTime() >= LAG_PATIENCE_MS) {
+    log.warn("bootstrap: training although stores lag behind", { stores: lag.slice(0, 10) });
+    return null;
+  }
+  return `history still loading for ${lag.length} store(s) (${lag.slice(0, 3).join(", ")}${
+    lag.length > 3 ? ", …" : ""
+  })`;
+}
+
 async function recentlyTried(sql: Sql, name: string, now: number): Promise<boolean> {
   const [r] = await sql`select max(at) as at from model_events
                         where name = ${name} and action in ('register', 'refuse')`;
@@ -65,14 +88,7 @@ export async function bootstrapModels(
   const notReady = async () => {
     if (wait !== undefined) return wait;
     wait = (await opts.unsettled?.()) ?? null;
-    if (!wait) {
-      const lag = await laggingStores(sql, now);
-      if (lag.length) {
-        wait = `history still loading for ${lag.length} store(s) (${lag.slice(0, 3).join(", ")}${
-          lag.length > 3 ? ", …" : ""
-        })`;
-      }
-    }
+    wait ??= await storesStillLoading(sql, now);
     return wait;
   };
 

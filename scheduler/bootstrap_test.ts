@@ -6,7 +6,7 @@ import { runJobOnce } from "./scheduler.ts";
 import { JOBS } from "./jobs.ts";
 import { recentRuns } from "./runs.ts";
 import { HOUR_MS } from "../models/calendar.ts";
-import { bootstrapModels, laggingStores } from "../models/bootstrap.ts";
+import { bootstrapModels, laggingStores, storesStillLoading } from "../models/bootstrap.ts";
 
 Deno.test("scheduler - a fresh install trains and writes first forecasts on start", async () => {
   const now = Date.parse("2026-03-16T10:20:00Z");
@@ -64,4 +64,12 @@ Deno.test("scheduler - bootstrap trains nothing while history is still arriving"
   assert.equal(done.forecast, "waiting: history still loading for 1 store(s) (S002)");
   const [v] = await rt.sql`select count(*)::int as n from model_versions`;
   assert.equal(v.n, 0);
+
+  // A store that stays behind for two hours is closed, not loading: training goes ahead (a
+  // waiting episode more than a day old does not count).
+  await rt.sql`insert into job_runs (job, scheduled_for, status, details, runner)
+    values ('bootstrap', ${new Date(now - 2 * HOUR_MS - 60_000)}, 'skipped',
+            ${rt.sql.json(done as Record<string, string>)}, 'test')`;
+  assert.equal(await storesStillLoading(rt.sql, now), null);
+  assert.match(String(await storesStillLoading(rt.sql, now + 30 * HOUR_MS)), /S002/);
 });
