@@ -30,17 +30,32 @@ import {
 // MAX on each RedisTimeSeries metric); ARGV[3..]: bucket, member pairs. Counters are compared
 // as numbers but kept as their original text, so large integers are never reformatted.
 const WRITE_LUA = `
+local P = ':(%-?%d+),(%-?%d+),(%-?%d+),(%-?%d+),(%-?%d+),(%-?%d+),(%-?%d+)$'
 local function merge(old, new)
+  -- Fast path: seven integer counters, one match each; the newer write usually wins outright.
+  local o = {string.match(old, P)}
+  local n = {string.match(new, P)}
+  if #o == 7 and #n == 7 then
+    local out = nil
+    for i = 1, 7 do
+      if tonumber(o[i]) > tonumber(n[i]) then
+        out = out or n
+        out[i] = o[i]
+      end
+    end
+    if out == nil then return new end
+    return string.sub(new, 1, string.find(new, ':', 1, true)) .. table.concat(out, ',')
+  end
   local oc = string.find(old, ':', 1, true)
   local nc = string.find(new, ':', 1, true)
   local ov = {}
   for v in string.gmatch(string.sub(old, oc + 1), '[^,]+') do ov[#ov + 1] = v end
-  local out = {}
+  local res = {}
   for v in string.gmatch(string.sub(new, nc + 1), '[^,]+') do
-    local o = ov[#out + 1]
-    if o ~= nil and tonumber(o) > tonumber(v) then out[#out + 1] = o else out[#out + 1] = v end
+    local x = ov[#res + 1]
+    if x ~= nil and tonumber(x) > tonumber(v) then res[#res + 1] = x else res[#res + 1] = v end
   end
-  return string.sub(new, 1, nc) .. table.concat(out, ',')
+  return string.sub(new, 1, nc) .. table.concat(res, ',')
 end
 local ret = tonumber(ARGV[1])
 local keep = ARGV[2] == '1'
