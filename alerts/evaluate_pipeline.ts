@@ -2,6 +2,7 @@
  * Pipeline health rules: consumer-group lag in seconds (XINFO GROUPS + the oldest entry not yet
  * acknowledged), dead letters piling up, and stores silent for N minutes while open.
  */
+import { pipelineUnsettled } from "../scheduler/settled.ts";
 import { FAMILIES, WORKER_GROUP } from "../lib/keys.ts";
 import type { Runtime } from "../lib/runtime.ts";
 import type { Observation } from "./observation.ts";
@@ -107,6 +108,20 @@ async function silent(rt: Runtime, rule: PipelineRule, now: number): Promise<Obs
     openThroughout(s.opening_hours, s.timezone, from, now)
   );
   if (stores.length === 0) return [];
+  // While the workers are behind (a backfill, a backlog), a store's receipts may be waiting in
+  // its stream: "no sales" cannot be told from "not processed yet", so hold every alert as is.
+  const unsettled = await pipelineUnsettled(rt);
+  if (unsettled) {
+    return stores.map((s) => ({
+      key: s.id,
+      storeIds: [s.id],
+      active: false,
+      clear: false,
+      value: null,
+      summary: `${s.name}: unknown while the ${unsettled}`,
+      details: { store_name: s.name, unsettled },
+    }));
+  }
   const seen = await rt.sql<{ store_id: string; last: Date }[]>`
     select store_id, max(bucket) as last from rollup_minute
     where category = '*' and store_id = any(${stores.map((s) => s.id)})

@@ -1,3 +1,4 @@
+import { publishSimulatorState } from "../ingest/simulator/state.ts";
 import assert from "node:assert/strict";
 import { WORKER_GROUP } from "../lib/keys.ts";
 import { testRuntime } from "../lib/testing/services.ts";
@@ -85,6 +86,11 @@ Deno.test("alerts evaluate - opening hours: no sales alert while closed, silent 
   assert.equal(later[0].active, true);
   assert.match(later[0].summary, /no sales for 20\+ min while open/);
   assert.deepEqual(await evaluateRule(rt, silent, T0 + 8 * 3600_000), [], "closed: not silent");
+  // While the simulator backfills, silence cannot be told from receipts not processed yet.
+  await publishSimulatorState(rt, { phase: "backfill", done: 10, total: 100 });
+  const held = await evaluateRule(rt, silent, T0 + 30 * 60_000);
+  assert.equal(held[0].active, false);
+  assert.equal(held[0].clear, false, "neither firing nor clearing: the alert holds");
 });
 
 Deno.test("alerts evaluate - anomaly flags by severity; the alert takes the worst flag's severity", async () => {
