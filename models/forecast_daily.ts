@@ -24,11 +24,18 @@ export interface DailyRow {
 const levelOf = (store: string, cat: string) =>
   store === "*" ? "chain" : cat === "*" ? "store" : "category";
 
-function sameWeekdayMean(v: Float64Array, t: number): number {
+/** Index of the first day with sales: days before it are before the series existed, not zeros. */
+function firstDay(v: Float64Array): number {
+  const i = v.findIndex((x) => x > 0);
+  return i === -1 ? v.length : i;
+}
+
+/** Mean of the same weekday over up to the four previous weeks, within the series' history. */
+function sameWeekdayMean(v: Float64Array, t: number, first: number): number {
   let s = 0, n = 0;
   for (let k = 1; k <= 4; k++) {
     const i = t - 7 * k;
-    if (i >= 0 && i < v.length) {
+    if (i >= first && i < v.length) {
       s += v[i];
       n++;
     }
@@ -40,20 +47,23 @@ function sameWeekdayMean(v: Float64Array, t: number): number {
 export function dailyCalibration(set: SeriesSet, days = 14) {
   const ratios = new Map<string, number[]>();
   let err = 0, base = 0, count = 0;
-  const from = Math.max(28, set.length - days);
   for (const s of set.series) {
     const lv = levelOf(s.store, s.category);
     const list = ratios.get(lv) ?? [];
     ratios.set(lv, list);
+    // Score days with at least a week of the series' own history before them (a young history
+    // padded with zeros would halve the mean and skew every ratio).
+    const first = firstDay(s.values);
+    const from = Math.max(first + 7, set.length - days);
     const ys: number[] = [], fs: number[] = [], bs: number[] = [];
     for (let t = from; t < set.length; t++) {
-      const f = sameWeekdayMean(s.values, t);
+      const f = sameWeekdayMean(s.values, t, first);
       if (f > 0) list.push(s.values[t] / f);
       ys.push(s.values[t]);
       fs.push(f);
       bs.push(s.values[t - 7]);
     }
-    const scale = seasonalNaiveScale(s.values.subarray(0, from), 7);
+    const scale = seasonalNaiveScale(s.values.subarray(first, from), 7);
     if (ys.length && scale > 0) {
       err += mae(ys, fs) / scale;
       base += mae(ys, bs) / scale;
@@ -77,17 +87,18 @@ export async function forecastDaily(
   const end = Date.parse(`${today}T00:00:00Z`);
   const from = new Date(end - 8 * 7 * DAY_MS).toISOString().slice(0, 10);
   const set = await loadDaily(sql, from, today);
-  if (set.length < 28) return { rows: [], mase: NaN, baselineMase: NaN };
+  if (set.length < 14) return { rows: [], mase: NaN, baselineMase: NaN };
   const cal = dailyCalibration(set);
   const rows: DailyRow[] = [];
   for (const s of set.series) {
     const [lo, hi] = cal.q[levelOf(s.store, s.category)] ?? [0.7, 1.3];
+    const first = firstDay(s.values);
     for (let d = 0; d < horizon; d++) {
       // Target index t = length + d: its same weekday k weeks back is t - 7k (k chosen in range).
       const t = set.length + d;
       let sum = 0, n = 0;
       for (let k = 1; n < 4 && k <= 8; k++) {
-        if (t - 7 * k < set.length && t - 7 * k >= 0) {
+        if (t - 7 * k < set.length && t - 7 * k >= first) {
           sum += s.values[t - 7 * k];
           n++;
         }
