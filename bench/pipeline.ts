@@ -29,6 +29,7 @@ const OPTIONS = {
   rate: { type: "string" },
   consumers: { type: "string" },
   batch: { type: "string" },
+  linger: { type: "string" },
   stores: { type: "string" },
   json: { type: "boolean" },
 } as const;
@@ -96,6 +97,7 @@ export async function run(args: string[]): Promise<number> {
   const consumers = numberFlag("consumers", values.consumers) ?? 2;
   const batch = numberFlag("batch", values.batch) ?? loadConfig().TILLSTREAM_WORKER_BATCH;
   const storeCount = numberFlag("stores", values.stores) ?? 50;
+  const lingerMs = numberFlag("linger", values.linger);
   if (seconds <= 0 || rate < 0 || consumers < 1 || batch < 1) {
     throw new UsageError("--seconds > 0, --rate >= 0, --consumers >= 1, --batch >= 1");
   }
@@ -143,7 +145,13 @@ export async function run(args: string[]): Promise<number> {
     const stores = await seedStores(rt.sql, storeCount);
     const rssStart = Deno.memoryUsage().rss;
     const cpuStart = await cpuNow(rt, `ts_${tag}`);
-    const workers = runWorkers(rt, { signal: controller.signal, consumers, batch, onBatch });
+    const workers = runWorkers(rt, {
+      signal: controller.signal,
+      consumers,
+      batch,
+      onBatch,
+      lingerMs,
+    });
     const job: ProducerJob = {
       redisUrl: config.REDIS_URL,
       prefix: config.TILLSTREAM_KEY_PREFIX,
@@ -181,6 +189,7 @@ export async function run(args: string[]): Promise<number> {
       rate: rate || "max",
       consumers,
       batch,
+      linger_ms: lingerMs ?? "default",
       stores: storeCount,
       produced: produced.sent,
       committed_receipts: n,

@@ -32,6 +32,7 @@ Deno.test("pipeline - duplicates, shuffled order, refunds and three workers: PG 
       batch: 300,
       name: `w${i}`,
       maintenanceEveryMs: 0,
+      lingerMs: i === 3 ? 15 : 0, // one worker fills small batches with a second read
     })
   );
   try {
