@@ -227,7 +227,7 @@ export async function querySales(
   const storeId = search.has("store_id")
     ? parseId("store_id", search.get("store_id"), { all: true })
     : "*";
-  const scope = await loadScope(rt.sql, storeId);
+  const scope = await loadScope(rt, storeId);
   const query = parseSalesQuery(search, scope, rt.clock.now());
   const { buckets, source } = await salesBuckets(rt, query, opts);
   return {

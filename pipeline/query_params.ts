@@ -5,6 +5,8 @@
 import type { Sql } from "../lib/db.ts";
 import { currencyDigits } from "../lib/events.ts";
 import { localDate } from "../lib/timezone.ts";
+import { invalidateStoreDirectory, storeDirectory } from "../lib/stores.ts";
+import type { Runtime } from "../lib/runtime.ts";
 import type { Resolution } from "./series.ts";
 
 /** A bad request: `status` for the HTTP answer, message for the caller (never internals). */
@@ -134,10 +136,19 @@ export function today(scope: Scope, now: number): number {
  * The scope of a store (404 when unknown) or of the chain (`'*'`): the chain's figures are in
  * the stores' common currency; a chain with several currencies must be queried per store.
  */
-export async function loadScope(sql: Sql, storeId: string): Promise<Scope> {
+export async function loadScope(
+  rt: Pick<Runtime, "sql"> & Partial<Pick<Runtime, "clock">>,
+  storeId: string,
+): Promise<Scope> {
+  // The cached store directory keeps PostgreSQL off every query's path; a store it does not
+  // know yet (added in the last few seconds elsewhere) is looked up before answering 404.
+  let stores = await storeDirectory(rt);
+  if (storeId !== "*" && !stores.has(storeId)) {
+    invalidateStoreDirectory(rt);
+    stores = await storeDirectory(rt);
+  }
   if (storeId !== "*") {
-    const [row] = await sql<{ currency: string; timezone: string }[]>`
-      select currency, timezone from stores where id = ${storeId}`;
+    const row = stores.get(storeId);
     if (!row) {
       throw new QueryError(
         404,
@@ -152,21 +163,24 @@ export async function loadScope(sql: Sql, storeId: string): Promise<Scope> {
       timezones: [row.timezone],
     };
   }
-  const rows = await sql<{ currency: string; timezones: string[] }[]>`
-    select currency, array_agg(distinct timezone) as timezones
-    from stores group by currency order by currency`;
-  if (rows.length > 1) {
+  const zonesByCurrency = new Map<string, Set<string>>();
+  for (const s of stores.values()) {
+    const zones = zonesByCurrency.get(s.currency) ?? new Set<string>();
+    zonesByCurrency.set(s.currency, zones.add(s.timezone));
+  }
+  const currencies = [...zonesByCurrency.keys()].sort();
+  if (currencies.length > 1) {
     throw new QueryError(
       400,
-      `chain-wide figures would mix currencies (${rows.map((r) => r.currency).join(", ")}); ` +
+      `chain-wide figures would mix currencies (${currencies.join(", ")}); ` +
         `query one store at a time, e.g. store_id=S001`,
     );
   }
-  const currency = rows[0]?.currency ?? "USD";
+  const currency = currencies[0] ?? "USD";
   return {
     store_id: "*",
     currency,
     digits: currencyDigits(currency) ?? 2,
-    timezones: rows[0]?.timezones ?? [],
+    timezones: [...(zonesByCurrency.get(currency) ?? [])].sort(),
   };
 }

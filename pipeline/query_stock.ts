@@ -36,7 +36,7 @@ export async function queryTopProducts(
   const storeId = search.has("store_id")
     ? parseId("store_id", search.get("store_id"), { all: true })
     : "*";
-  const scope = await loadScope(rt.sql, storeId);
+  const scope = await loadScope(rt, storeId);
   const rawDate = search.get("date");
   const day = rawDate ? parseDay("date", rawDate) : today(scope, rt.clock.now());
   const limit = parseLimit(search.get("limit"), 10, 100);
@@ -109,7 +109,7 @@ export async function queryInventory(
       "give store_id, sku or both, e.g. /api/v1/inventory?store_id=S001 or ?sku=SKU-1001",
     );
   }
-  if (storeId !== null) await loadScope(rt.sql, storeId); // 404 for an unknown store
+  if (storeId !== null) await loadScope(rt, storeId); // 404 for an unknown store
   const limit = parseLimit(search.get("limit"), 500, 5000);
   const { sql } = rt;
   const rows = await sql<

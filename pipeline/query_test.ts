@@ -1,3 +1,4 @@
+import { invalidateStoreDirectory } from "../lib/stores.ts";
 import assert from "node:assert/strict";
 import { fixedClock } from "../lib/clock.ts";
 import { testRuntime } from "../lib/testing/services.ts";
@@ -310,6 +311,9 @@ Deno.test("sales query - bad parameters answer 400/404 with how to fix them", as
   assert.equal(ok.rows[0].bucket, "2026-11-25T12:00:00Z");
   await rt
     .sql`insert into stores (id, name, timezone, currency) values ('S3', 'Ginza', 'Asia/Tokyo', 'JPY')`;
+  // Queries read stores through the cached directory (refreshed every few seconds); the fixed
+  // clock never ages it, so drop it as another process's refresh would.
+  invalidateStoreDirectory(rt);
   await fails({ store_id: "*" }, 400, /mix currencies \(JPY, USD\).*store_id=S001/);
   await rt.sql`insert into rollup_hour (store_id, category, bucket, sales_cents, transactions)
                values ('S3', '*', '2026-11-25T12:00:00Z', 1234, 1)`;
