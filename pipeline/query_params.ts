@@ -2,7 +2,6 @@
  * Parameters of the query API (/api/v1/sales, /top-products, /inventory): parsing with errors a
  * caller can act on, and the store scope (currency, time zone) a query is answered in.
  */
-import type { Sql } from "../lib/db.ts";
 import { currencyDigits } from "../lib/events.ts";
 import { localDate } from "../lib/timezone.ts";
 import { invalidateStoreDirectory, storeDirectory } from "../lib/stores.ts";
