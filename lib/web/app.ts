@@ -104,25 +104,24 @@ async function dispatch(
   const params = found?.params ?? {};
   const route = found?.route;
 
-  const renderWith =
-    (r: Route | undefined, status = 200) =>
-    // Async by contract (Fresh's ctx.render returns a promise), though rendering is synchronous.
-    // deno-lint-ignore require-await
-    async (data?: unknown, init?: ResponseInit): Promise<Response> => {
-      const page = r?.module.default ?? table.notFound?.default;
-      if (!page) return new Response("Not found", { status: 404 });
-      const html = renderPage({
-        page,
-        layouts: r?.layouts ?? [],
-        app: table.app,
-        props: { data, params, url, state },
-        bundle,
-        devScript,
-      });
-      const headers = new Headers(init?.headers);
-      if (!headers.has("content-type")) headers.set("content-type", "text/html; charset=utf-8");
-      return new Response(html, { status: init?.status ?? status, headers });
-    };
+  const renderWith = (r: Route | undefined, status = 200) =>
+  // Async by contract (Fresh's ctx.render returns a promise), though rendering is synchronous.
+  // deno-lint-ignore require-await
+  async (data?: unknown, init?: ResponseInit): Promise<Response> => {
+    const page = r?.module.default ?? table.notFound?.default;
+    if (!page) return new Response("Not found", { status: 404 });
+    const html = renderPage({
+      page,
+      layouts: r?.layouts ?? [],
+      app: table.app,
+      props: { data, params, url, state },
+      bundle,
+      devScript,
+    });
+    const headers = new Headers(init?.headers);
+    if (!headers.has("content-type")) headers.set("content-type", "text/html; charset=utf-8");
+    return new Response(html, { status: init?.status ?? status, headers });
+  };
   const renderNotFound = async (): Promise<Response> => {
     if (wantsJson(req, url)) {
       return Response.json({ error: `no such endpoint: ${req.method} ${url.pathname}` }, {
