@@ -11,7 +11,8 @@
  */
 import process from "node:process";
 import { loadConfig } from "../lib/config.ts";
-import { connect, ensureDatabase, withDatabase } from "../lib/db.ts";
+import { dropDatabase, ensureDatabase, withDatabase } from "../lib/db.ts";
+import { deleteByPrefix } from "../lib/redis.ts";
 import { migrate } from "../lib/migrate.ts";
 import { openRuntime, type Runtime } from "../lib/runtime.ts";
 import { type PosEvent, validateEvent } from "../lib/events.ts";
@@ -228,22 +229,9 @@ export async function run(args: string[]): Promise<number> {
     }
   } finally {
     clearInterval(drain);
-    let cursor = "0";
-    do {
-      const [next, found] = await rt.redis.scan(
-        cursor,
-        "MATCH",
-        `${config.TILLSTREAM_KEY_PREFIX}*`,
-        "COUNT",
-        1000,
-      );
-      cursor = next;
-      if (found.length) await rt.redis.unlink(...found);
-    } while (cursor !== "0");
+    await deleteByPrefix(rt.redis, config.TILLSTREAM_KEY_PREFIX);
     await rt.close();
-    const admin = connect(withDatabase(base.DATABASE_URL, "postgres"), { max: 1 });
-    await admin`drop database if exists ${admin(`ts_${tag}`)} with (force)`;
-    await admin.end();
+    await dropDatabase(base.DATABASE_URL, `ts_${tag}`);
   }
   const out = {
     benchmark: "ingest",

@@ -5,7 +5,7 @@
  * throughput, and churn training — with the backtest metrics against the baselines.
  */
 import { loadConfig } from "../lib/config.ts";
-import { connect, ensureDatabase, withDatabase } from "../lib/db.ts";
+import { connect, dropDatabase, ensureDatabase, withDatabase } from "../lib/db.ts";
 import { migrate } from "../lib/migrate.ts";
 import { setLogLevel } from "../lib/log.ts";
 import { numberFlag, parseCli, UsageError } from "../cli/args.ts";
@@ -93,9 +93,7 @@ export async function run(args: string[]): Promise<number> {
     };
   } finally {
     await sql.end({ timeout: 1 });
-    const admin = connect(withDatabase(base.DATABASE_URL, "postgres"), { max: 1 });
-    await admin`drop database if exists ${admin(name)} with (force)`;
-    await admin.end();
+    await dropDatabase(base.DATABASE_URL, name);
   }
   if (values.json) console.log(JSON.stringify(result));
   else {

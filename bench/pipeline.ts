@@ -11,8 +11,8 @@
  * its values being written to Redis. `worker_rss_mb` is this process's resident memory.
  */
 import { loadConfig } from "../lib/config.ts";
-import { connect, ensureDatabase, type Sql, withDatabase } from "../lib/db.ts";
-import type { Redis } from "../lib/redis.ts";
+import { dropDatabase, ensureDatabase, type Sql, withDatabase } from "../lib/db.ts";
+import { deleteByPrefix, type Redis } from "../lib/redis.ts";
 import { migrate } from "../lib/migrate.ts";
 import { openRuntime } from "../lib/runtime.ts";
 import { setLogLevel } from "../lib/log.ts";
@@ -226,22 +226,9 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     controller.abort();
     producer.terminate();
-    let cursor = "0";
-    do {
-      const [next, found] = await rt.redis.scan(
-        cursor,
-        "MATCH",
-        `${config.TILLSTREAM_KEY_PREFIX}*`,
-        "COUNT",
-        1000,
-      );
-      cursor = next;
-      if (found.length) await rt.redis.unlink(...found);
-    } while (cursor !== "0");
+    await deleteByPrefix(rt.redis, config.TILLSTREAM_KEY_PREFIX);
     await rt.close();
-    const admin = connect(withDatabase(base.DATABASE_URL, "postgres"), { max: 1 });
-    await admin`drop database if exists ${admin(`ts_${tag}`)} with (force)`;
-    await admin.end();
+    await dropDatabase(base.DATABASE_URL, `ts_${tag}`);
   }
   if (values.json) console.log(JSON.stringify(out));
   else {

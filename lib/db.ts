@@ -66,3 +66,13 @@ export async function ensureDatabase(url: string): Promise<boolean> {
     await admin.end({ timeout: 1 });
   }
 }
+
+/** Drops database `name` on the server of `url` (closing its connections), if it exists. */
+export async function dropDatabase(url: string, name: string): Promise<void> {
+  const admin = connect(withDatabase(url, "postgres"), { max: 1 });
+  try {
+    await admin`drop database if exists ${admin(name)} with (force)`;
+  } finally {
+    await admin.end({ timeout: 1 });
+  }
+}

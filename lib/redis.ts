@@ -54,3 +54,15 @@ export async function waitReady(redis: Redis, ms = 5000): Promise<void> {
     redis.on("ready", onReady);
   });
 }
+
+/** Deletes every key starting with `prefix` (SCAN + UNLINK, in chunks); returns how many. */
+export async function deleteByPrefix(redis: Redis, prefix: string): Promise<number> {
+  if (!prefix) throw new Error("deleteByPrefix needs a non-empty prefix; refusing to clear Redis");
+  let cursor = "0", deleted = 0;
+  do {
+    const [next, found] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+    cursor = next;
+    if (found.length) deleted += await redis.unlink(...found);
+  } while (cursor !== "0");
+  return deleted;
+}

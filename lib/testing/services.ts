@@ -2,9 +2,9 @@
  * Test helpers on the real services: a fresh PostgreSQL database per test run (created, migrated
  * and dropped) and a Redis key prefix per run (its keys deleted at the end).
  */
-import { connect, type Sql, withDatabase } from "../db.ts";
+import { connect, dropDatabase, type Sql, withDatabase } from "../db.ts";
 import { migrate } from "../migrate.ts";
-import { connectRedis, type Redis } from "../redis.ts";
+import { connectRedis, deleteByPrefix, type Redis } from "../redis.ts";
 import { keysFor } from "../keys.ts";
 
 /** Base URLs of the test services; override with TEST_DATABASE_URL / TEST_REDIS_URL. */
@@ -42,12 +42,7 @@ export async function testDb(label = "t", opts: { migrated?: boolean } = {}): Pr
     name,
     async [Symbol.asyncDispose]() {
       await sql.end({ timeout: 1 });
-      const a = connect(TEST_DATABASE_URL, { max: 1 });
-      try {
-        await a`drop database if exists ${a(name)} with (force)`;
-      } finally {
-        await a.end();
-      }
+      await dropDatabase(TEST_DATABASE_URL, name);
     },
   };
 }
@@ -71,12 +66,7 @@ export async function testRedis(label = "t"): Promise<TestRedis> {
     keys: keysFor(prefix),
     url: TEST_REDIS_URL,
     async [Symbol.asyncDispose]() {
-      let cursor = "0";
-      do {
-        const [next, found] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-        cursor = next;
-        if (found.length) await redis.unlink(...found);
-      } while (cursor !== "0");
+      await deleteByPrefix(redis, prefix);
       redis.disconnect();
     },
   };

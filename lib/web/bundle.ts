@@ -89,6 +89,10 @@ export async function buildIslands(islands: Island[], root: string, dev = false)
   }
   const boot = entries.get("_boot")!;
   entries.delete("_boot");
+  // Bundles are built once per process (dev restarts the process on change): stop esbuild's
+  // service now rather than keep a child process per server, which `deno run --watch`
+  // restarts would otherwise leak, one per restart.
+  await esbuild.stop();
   return { files, entries, boot, version: Date.now() };
 }
 
