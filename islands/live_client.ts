@@ -5,37 +5,15 @@
  * itself and sends Last-Event-ID, so the server replays what was missed.
  */
 
+// The wire format is defined once, by the workers that publish it (type-only: erased from the
+// browser bundle).
+import type { LiveUpdate, TickerReceipt } from "../pipeline/live_updates.ts";
+import type { BucketValue } from "../pipeline/series.ts";
+export type { LiveUpdate };
 /** A bucket of a live update (absolute values: replace, never add). */
-export interface LiveBucket {
-  resolution: "minute" | "hour" | "day";
-  store_id: string;
-  category: string;
-  bucket: number;
-  sales_cents: number;
-  transactions: number;
-  units: number;
-  refunds: number;
-  refund_cents: number;
-  discount_cents: number;
-}
-
+export type LiveBucket = BucketValue;
 /** A receipt on the ticker. */
-export interface LiveReceipt {
-  store_id: string;
-  ts: number;
-  total_cents: number;
-  items: number;
-  type: "sale" | "refund";
-  transaction_id: string;
-  late?: boolean;
-}
-
-/** What the workers publish after each committed batch. */
-export interface LiveUpdate {
-  at: number;
-  buckets: LiveBucket[];
-  receipts: LiveReceipt[];
-}
+export type LiveReceipt = TickerReceipt;
 
 /** Connection state shown to the user. */
 export type LiveState = "connecting" | "live" | "reconnecting" | "failed";
