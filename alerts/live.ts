@@ -23,21 +23,17 @@ export async function publishAlertEvent(
   alert: AlertView,
   extra: Record<string, unknown> = {},
 ): Promise<string> {
-  const data = JSON.stringify({ type: "alert", event, alert, ...extra });
-  return await rt.redis.xadd(
-    rt.keys.alertUpdates,
-    "MAXLEN",
-    "~",
-    LIVE_ALERTS_MAXLEN,
-    "*",
-    "data",
-    data,
-  ) as string;
+  return await publishLive(rt, { type: "alert", event, alert, ...extra });
 }
 
 /** Publishes a grouped notification for in-app display. */
 export async function publishNotification(rt: Runtime, message: AlertMessage): Promise<string> {
-  const data = JSON.stringify({ type: "notification", message });
+  return await publishLive(rt, { type: "notification", message });
+}
+
+/** Appends one entry (field `data`, JSON) to the capped in-app alert stream. */
+async function publishLive(rt: Runtime, payload: Record<string, unknown>): Promise<string> {
+  const data = JSON.stringify(payload);
   return await rt.redis.xadd(
     rt.keys.alertUpdates,
     "MAXLEN",

@@ -10,11 +10,9 @@
  * every second while it runs so Redis memory stays flat (nothing consumes them).
  */
 import process from "node:process";
-import { loadConfig } from "../lib/config.ts";
-import { dropDatabase, ensureDatabase, withDatabase } from "../lib/db.ts";
-import { deleteByPrefix } from "../lib/redis.ts";
 import { migrate } from "../lib/migrate.ts";
-import { openRuntime, type Runtime } from "../lib/runtime.ts";
+import type { Runtime } from "../lib/runtime.ts";
+import { openScratch } from "./support/scratch.ts";
 import { type PosEvent, validateEvent } from "../lib/events.ts";
 import { addStore } from "../lib/stores.ts";
 import { createKey } from "../lib/connector_keys.ts";
@@ -190,19 +188,9 @@ export async function run(args: string[]): Promise<number> {
     throw new UsageError("--seconds > 0, --clients and --producers >= 1, --batch 1..10000");
   }
 
-  const base = loadConfig();
-  const tag = `bench_${Date.now().toString(36)}_${
-    crypto.getRandomValues(new Uint32Array(1))[0].toString(36)
-  }`;
-  const dbUrl = withDatabase(base.DATABASE_URL, `ts_${tag}`);
-  const config = {
-    ...base,
-    DATABASE_URL: dbUrl,
-    TILLSTREAM_KEY_PREFIX: `${base.TILLSTREAM_KEY_PREFIX}${tag}:`,
-    TILLSTREAM_BACKLOG_LIMIT: 1_000_000_000, // nothing consumes here; measure ingest alone
-  };
-  await ensureDatabase(dbUrl);
-  const rt = await openRuntime(config, { name: "bench" });
+  // Nothing consumes here: measure ingest alone, without backpressure.
+  const scratch = await openScratch("bench", { TILLSTREAM_BACKLOG_LIMIT: 1_000_000_000 });
+  const { rt, config } = scratch;
   const streams = FAMILIES.flatMap((f) => rt.keys.streams(f, rt.partitions));
   const drain = setInterval(() => rt.redis.unlink(...streams).catch(() => {}), 1000);
   const results: Record<string, unknown> = {};
@@ -229,16 +217,14 @@ export async function run(args: string[]): Promise<number> {
     }
   } finally {
     clearInterval(drain);
-    await deleteByPrefix(rt.redis, config.TILLSTREAM_KEY_PREFIX);
-    await rt.close();
-    await dropDatabase(base.DATABASE_URL, `ts_${tag}`);
+    await scratch.close();
   }
   const out = {
     benchmark: "ingest",
     cores: navigator.hardwareConcurrency,
     ...results,
     // Where it ran; both are removed by now.
-    scratch: { database: `ts_${tag}`, prefix: config.TILLSTREAM_KEY_PREFIX },
+    scratch: { database: scratch.database, prefix: config.TILLSTREAM_KEY_PREFIX },
   };
   if (values.json) console.log(JSON.stringify(out));
   else {

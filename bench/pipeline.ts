@@ -11,10 +11,10 @@
  * its values being written to Redis. `worker_rss_mb` is this process's resident memory.
  */
 import { loadConfig } from "../lib/config.ts";
-import { dropDatabase, ensureDatabase, type Sql, withDatabase } from "../lib/db.ts";
-import { deleteByPrefix, type Redis } from "../lib/redis.ts";
+import type { Sql } from "../lib/db.ts";
+import type { Redis } from "../lib/redis.ts";
 import { migrate } from "../lib/migrate.ts";
-import { openRuntime } from "../lib/runtime.ts";
+import { openScratch } from "./support/scratch.ts";
 import { setLogLevel } from "../lib/log.ts";
 import { numberFlag, parseCli, UsageError } from "../cli/args.ts";
 import { runWorkers } from "../pipeline/worker.ts";
@@ -102,18 +102,8 @@ export async function run(args: string[]): Promise<number> {
     throw new UsageError("--seconds > 0, --rate >= 0, --consumers >= 1, --batch >= 1");
   }
   setLogLevel("warn");
-  const base = loadConfig();
-  const tag = `bench_${Date.now().toString(36)}_${
-    crypto.getRandomValues(new Uint32Array(1))[0].toString(36)
-  }`;
-  const dbUrl = withDatabase(base.DATABASE_URL, `ts_${tag}`);
-  const config = {
-    ...base,
-    DATABASE_URL: dbUrl,
-    TILLSTREAM_KEY_PREFIX: `${base.TILLSTREAM_KEY_PREFIX}${tag}:`,
-  };
-  await ensureDatabase(dbUrl);
-  const rt = await openRuntime(config, { name: "bench-worker", poolSize: consumers + 2 });
+  const scratch = await openScratch("bench-worker", {}, { poolSize: consumers + 2 });
+  const { rt, config } = scratch;
   const commit = new Histogram(), visible = new Histogram();
   const stats = { batches: 0, events: 0, txMs: 0, redisMs: 0, windowEvents: 0 };
   const phases = { keys: 0, rows: 0, rollups: 0, commit: 0 };
@@ -144,7 +134,7 @@ export async function run(args: string[]): Promise<number> {
     await migrate(rt.sql);
     const stores = await seedStores(rt.sql, storeCount);
     const rssStart = Deno.memoryUsage().rss;
-    const cpuStart = await cpuNow(rt, `ts_${tag}`);
+    const cpuStart = await cpuNow(rt, scratch.database);
     const workers = runWorkers(rt, {
       signal: controller.signal,
       consumers,
@@ -175,7 +165,7 @@ export async function run(args: string[]): Promise<number> {
     const produced = await done;
     await drained(rt, 120_000);
     clearInterval(sampler);
-    const cpuEnd = await cpuNow(rt, `ts_${tag}`);
+    const cpuEnd = await cpuNow(rt, scratch.database);
     const perEvent = (a: number | null, b: number | null) =>
       a === null || b === null ? null : Math.round((b - a) * 1e6 / Math.max(1, stats.events));
     controller.abort();
@@ -226,9 +216,7 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     controller.abort();
     producer.terminate();
-    await deleteByPrefix(rt.redis, config.TILLSTREAM_KEY_PREFIX);
-    await rt.close();
-    await dropDatabase(base.DATABASE_URL, `ts_${tag}`);
+    await scratch.close();
   }
   if (values.json) console.log(JSON.stringify(out));
   else {
