@@ -14,13 +14,12 @@ import type { CustomerEvent, InventoryEvent, PosEvent, ReceiptEvent } from "../l
 import type { BucketValue } from "./series.ts";
 import type { StoreInfo } from "../lib/stores.ts";
 import {
-  addReceipt,
   customerDeltas,
-  emptyRollups,
   localDay,
   type PreparedReceipt,
   rollupKey,
   type RollupRow,
+  rollupsOf,
   skuDaily,
   sortedRows,
   touchedKeys,
@@ -195,8 +194,7 @@ export async function applyEvents(
     const freshInv = invOrder.filter((k) => newInvKeys.has(k)).map((k) => invByKey.get(k)!);
 
     // Phase 2: raw rows, per-SKU days and inventory row locks (all per store) — pipelined.
-    const rollups = emptyRollups();
-    for (const p of fresh) addReceipt(rollups, p);
+    const rollups = rollupsOf(fresh);
     const changes: StockChange[] = [];
     for (const { event: e } of fresh) {
       for (const l of e.lines) {

@@ -83,7 +83,7 @@ export function localDay(ts: number, timezone: string): string {
 }
 
 /** An empty rollup set. */
-export function emptyRollups(): Rollups {
+function emptyRollups(): Rollups {
   return { minute: new Map(), hour: new Map(), day: new Map() };
 }
 
@@ -108,70 +108,151 @@ function row(map: Map<string, RollupRow>, store: string, category: string, bucke
   return r;
 }
 
-/** Per-category totals of one receipt. */
-function byCategory(e: ReceiptEvent) {
-  const out = new Map<string, { cents: number; units: number; discount: number }>();
-  for (const l of e.lines) {
-    let c = out.get(l.category);
-    if (!c) out.set(l.category, c = { cents: 0, units: 0, discount: 0 });
-    c.cents += l.quantity * l.unit_price_cents - l.discount_cents;
-    c.units += l.quantity;
-    c.discount += l.discount_cents;
+/**
+ * A receipt's contribution to one store × category (or store × '*') minute, before it is
+ * spread over the resolutions and the chain-wide rows: receipts of one minute, local day and
+ * lateness share it, so a batch of thousands of receipts spreads a few hundred of these.
+ */
+interface Fine {
+  store_id: string;
+  category: string;
+  minute: number;
+  day: string;
+  /** Which resolutions' buckets were closed for these receipts: 1 minute, 2 hour, 4 day. */
+  closed: number;
+  sales_cents: number;
+  transactions: number;
+  units: number;
+  refunds: number;
+  refund_cents: number;
+  discount_cents: number;
+  /** The last receipt counted here (a category row counts a receipt once). */
+  seq: number;
+}
+
+function fine(
+  map: Map<string, Fine>,
+  store: string,
+  category: string,
+  minute: number,
+  day: string,
+  closed: number,
+): Fine {
+  const k = `${store}\u0000${category}\u0000${minute}\u0000${day}\u0000${closed}`;
+  let f = map.get(k);
+  if (!f) {
+    f = {
+      store_id: store,
+      category,
+      minute,
+      day,
+      closed,
+      sales_cents: 0,
+      transactions: 0,
+      units: 0,
+      refunds: 0,
+      refund_cents: 0,
+      discount_cents: 0,
+      seq: -1,
+    };
+    map.set(k, f);
+  }
+  return f;
+}
+
+/**
+ * The closed-bucket bits of a receipt (for `revised`): a minute or hour bucket whose end is at
+ * or before the watermark; a day whose local date is before the watermark's local date in the
+ * store's zone.
+ */
+function closedBits(p: PreparedReceipt, minute: number): number {
+  if (p.watermark === null || p.event.ts >= p.watermark) return 0;
+  const hour = Math.floor(minute / HOUR_MS) * HOUR_MS;
+  return (minute + MINUTE_MS <= p.watermark ? 1 : 0) |
+    (hour + HOUR_MS <= p.watermark ? 2 : 0) |
+    (localDay(p.watermark, p.timezone) > p.day ? 4 : 0);
+}
+
+/** Sums receipts into their store × category and store × '*' minutes. */
+function fineRows(receipts: Iterable<PreparedReceipt>): Map<string, Fine> {
+  const out = new Map<string, Fine>();
+  let seq = 0;
+  for (const p of receipts) {
+    const e = p.event;
+    const sale = e.type === "sale";
+    const minute = Math.floor(e.ts / MINUTE_MS) * MINUTE_MS;
+    const closed = closedBits(p, minute);
+    seq++;
+    let units = 0, discount = 0;
+    for (const l of e.lines) {
+      const f = fine(out, e.store_id, l.category, minute, p.day, closed);
+      const cents = l.quantity * l.unit_price_cents - l.discount_cents;
+      if (f.seq !== seq) {
+        f.seq = seq;
+        if (sale) f.transactions += 1;
+        else f.refunds += 1;
+      }
+      if (sale) {
+        f.sales_cents += cents;
+        f.units += l.quantity;
+        f.discount_cents += l.discount_cents;
+      } else f.refund_cents += cents;
+      units += l.quantity;
+      discount += l.discount_cents;
+    }
+    const all = fine(out, e.store_id, "*", minute, p.day, closed);
+    if (sale) {
+      all.sales_cents += e.total_cents;
+      all.transactions += 1;
+      all.units += units;
+      all.discount_cents += discount;
+    } else {
+      all.refunds += 1;
+      all.refund_cents += e.total_cents;
+    }
   }
   return out;
 }
 
+function addFine(x: RollupRow, f: Fine, revised: boolean): void {
+  x.sales_cents += f.sales_cents;
+  x.transactions += f.transactions;
+  x.units += f.units;
+  x.refunds += f.refunds;
+  x.refund_cents += f.refund_cents;
+  x.discount_cents += f.discount_cents;
+  if (revised) x.revised += f.transactions + f.refunds;
+}
+
 /**
- * Adds one receipt to the rollups. Which buckets are "closed" (for `revised`): a minute or hour
- * bucket whose end is at or before the watermark; a day whose local date is before the
- * watermark's local date in the store's zone.
+ * The rollup rows of a set of receipts: each receipt feeds four rows per resolution (store ×
+ * category, store × '*', '*' × category, '*' × '*'). Sales feed sales_cents, transactions,
+ * units and discount_cents; refunds feed refunds and refund_cents; a category row counts a
+ * receipt once if any of its lines is in that category; `revised` counts late receipts whose
+ * bucket was already closed by the watermark.
  */
-export function addReceipt(r: Rollups, p: PreparedReceipt): void {
-  const e = p.event;
-  const late = p.watermark !== null && e.ts < p.watermark;
-  const minute = Math.floor(e.ts / MINUTE_MS) * MINUTE_MS;
-  const hour = Math.floor(e.ts / HOUR_MS) * HOUR_MS;
-  const day = dayBucket(p.day);
-  const closed = {
-    minute: late && minute + MINUTE_MS <= p.watermark!,
-    hour: late && hour + HOUR_MS <= p.watermark!,
-    day: late && localDay(p.watermark!, p.timezone) > p.day,
-  };
-  const cats = byCategory(e);
-  const sale = e.type === "sale";
-  const add = (x: RollupRow, cents: number, units: number, discount: number, res: boolean) => {
-    if (sale) {
-      x.sales_cents += cents;
-      x.transactions += 1;
-      x.units += units;
-      x.discount_cents += discount;
-    } else {
-      x.refunds += 1;
-      x.refund_cents += cents;
-    }
-    if (res) x.revised += 1;
-  };
-  let units = 0, discount = 0;
-  for (const c of cats.values()) {
-    units += c.units;
-    discount += c.discount;
+export function rollupsOf(receipts: Iterable<PreparedReceipt>): Rollups {
+  const r = emptyRollups();
+  const days = new Map<string, number>();
+  for (const f of fineRows(receipts).values()) {
+    let day = days.get(f.day);
+    if (day === undefined) days.set(f.day, day = dayBucket(f.day));
+    const hour = Math.floor(f.minute / HOUR_MS) * HOUR_MS;
+    const spread = (map: Map<string, RollupRow>, bucket: number, bit: number) => {
+      const revised = (f.closed & bit) !== 0;
+      addFine(row(map, f.store_id, f.category, bucket), f, revised);
+      addFine(row(map, "*", f.category, bucket), f, revised);
+    };
+    spread(r.minute, f.minute, 1);
+    spread(r.hour, hour, 2);
+    spread(r.day, day, 4);
   }
-  for (const [res, bucket] of [["minute", minute], ["hour", hour], ["day", day]] as const) {
-    const map = r[res];
-    const isClosed = closed[res];
-    for (const [cat, c] of cats) {
-      add(row(map, e.store_id, cat, bucket), c.cents, c.units, c.discount, isClosed);
-      add(row(map, "*", cat, bucket), c.cents, c.units, c.discount, isClosed);
-    }
-    add(row(map, e.store_id, "*", bucket), e.total_cents, units, discount, isClosed);
-    add(row(map, "*", "*", bucket), e.total_cents, units, discount, isClosed);
-  }
+  return r;
 }
 
 /** The rollup row keys a receipt touches, per resolution (to re-read them on a replay). */
 export function touchedKeys(p: PreparedReceipt): Record<keyof Rollups, RollupRow[]> {
-  const r = emptyRollups();
-  addReceipt(r, { ...p, watermark: null });
+  const r = rollupsOf([{ ...p, watermark: null }]);
   return { minute: [...r.minute.values()], hour: [...r.hour.values()], day: [...r.day.values()] };
 }
 
