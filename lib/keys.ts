@@ -31,12 +31,16 @@ export function keysFor(prefix = "") {
     watermark: (family: Family, partition: number) => `${prefix}wm:${family}:{${partition}}`,
     /** Delivery attempts of a stream entry that keeps failing. */
     failures: (stream: string) => `${prefix}fail:${stream}`,
-    /** Aggregate bucket hash (core-Redis fallback for TimeSeries). */
-    agg: (metricKey: string) => `${prefix}agg:${metricKey}`,
+    /** One series of the core-Redis store (pipeline/series_core.ts), by its name there. */
+    agg: (seriesKey: string) => `${prefix}agg:${seriesKey}`,
     /** RedisTimeSeries key of one metric of one series (pipeline/series_ts.ts). */
     tsSeries: (seriesId: string, metric: string) => `${prefix}ts:{${seriesId}}:${metric}`,
-    /** Hash: series id -> epoch ms since which Redis holds every bucket of it (query seam). */
-    seriesCoverage: `${prefix}agg:coverage`,
+    /**
+     * Hash: series id -> epoch ms since which Redis holds every bucket of it (query seam).
+     * Renamed from `agg:coverage` when the core store's keys moved to the store's hash tag, so
+     * marks of the old keys are not trusted after an upgrade (the series re-hydrate).
+     */
+    seriesCoverage: `${prefix}agg:covered`,
     /** Scheduler job lock. */
     jobLock: (job: string) => `${prefix}lock:job:${job}`,
     /** Pipeline operator figures (lag, batch sizes...). */

@@ -1,17 +1,17 @@
 /**
  * The series store on core Redis (no TimeSeries module), same contract as `series_ts.ts`.
  *
- * Structure: one sorted set per (resolution, store, category), key `agg:{minute|S1|*}` (the
- * braces are a hash tag so one series lives in one Cluster slot). Each member is one bucket,
+ * Structure: one sorted set per (resolution, store, category), key `agg:{S1}minute|S1|*` (the
+ * store is the hash tag, so one store's series share a Cluster slot). Each member is one bucket,
  * `"<bucket ms>:<sales_cents>,<transactions>,<units>,<refunds>,<refund_cents>,<discount_cents>,
  * <revised>"`, scored by the bucket start. A range read is one ZRANGE BYSCORE that already holds
- * the values. A write replaces a bucket's member (ZREMRANGEBYSCORE b b + ZADD) inside a Lua
+ * the values. A write replaces a bucket's member (ZREM of the old one + ZADD) inside a Lua
  * script, keeping per counter the larger of the stored and the written value (every counter
  * only grows, so a write that arrives after a newer one — two workers committing the same
  * bucket — cannot take the bucket back), so readers never see a bucket twice or missing, and
  * the script trims buckets older
  * than the newest minus the retention, as RedisTimeSeries retention does. One script call per
- * series, all of a batch's calls pipelined in one round trip.
+ * store writes all of that store's series, and a batch's calls are pipelined in one round trip.
  */
 import type { Redis } from "../lib/redis.ts";
 import type { Keys } from "../lib/keys.ts";
@@ -25,10 +25,11 @@ import {
   type SeriesStore,
 } from "./series.ts";
 
-// KEYS[1]: the series; ARGV[1]: retention ms (0 = forever); ARGV[2]: "1" to keep existing
-// buckets (fill), "0" to merge into them (write: per-counter maximum, like DUPLICATE_POLICY
-// MAX on each RedisTimeSeries metric); ARGV[3..]: bucket, member pairs. Counters are compared
-// as numbers but kept as their original text, so large integers are never reformatted.
+// KEYS: the series of one store; ARGV[1]: "1" to keep existing buckets (fill), "0" to merge
+// into them (write: per-counter maximum, like DUPLICATE_POLICY MAX on each RedisTimeSeries
+// metric); then per key in KEYS order: retention ms (0 = forever), the number of buckets n, and
+// n bucket, member pairs. Counters are compared as numbers but kept as their original text, so
+// large integers are never reformatted.
 const WRITE_LUA = `
 local P = ':(%-?%d+),(%-?%d+),(%-?%d+),(%-?%d+),(%-?%d+),(%-?%d+),(%-?%d+)$'
 local function merge(old, new)
@@ -57,48 +58,57 @@ local function merge(old, new)
   end
   return string.sub(new, 1, nc) .. table.concat(res, ',')
 end
-local ret = tonumber(ARGV[1])
-local keep = ARGV[2] == '1'
-local newest = nil
-local top = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-if top[2] then newest = tonumber(top[2]) end
-for i = 3, #ARGV, 2 do
-  local b = tonumber(ARGV[i])
-  if newest == nil or b > newest then newest = b end
-end
-local cutoff = nil
-if ret > 0 then cutoff = newest - ret end
+local keep = ARGV[1] == '1'
 local kept = 0
-for i = 3, #ARGV, 2 do
-  local b = tonumber(ARGV[i])
-  if cutoff == nil or b >= cutoff then
-    if not keep then
-      local member = ARGV[i + 1]
-      local cur = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[i], ARGV[i])
-      if cur[1] then member = merge(cur[1], member) end
-      if cur[1] ~= member then
-        redis.call('ZREMRANGEBYSCORE', KEYS[1], ARGV[i], ARGV[i])
-        redis.call('ZADD', KEYS[1], ARGV[i], member)
+local a = 2
+for k = 1, #KEYS do
+  local key = KEYS[k]
+  local ret = tonumber(ARGV[a])
+  local last = a + 1 + 2 * tonumber(ARGV[a + 1])
+  a = a + 2
+  local newest = nil
+  local top = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+  if top[2] then newest = tonumber(top[2]) end
+  for i = a, last, 2 do
+    local b = tonumber(ARGV[i])
+    if newest == nil or b > newest then newest = b end
+  end
+  local cutoff = nil
+  if ret > 0 then cutoff = newest - ret end
+  for i = a, last, 2 do
+    local b = tonumber(ARGV[i])
+    if cutoff == nil or b >= cutoff then
+      if not keep then
+        local member = ARGV[i + 1]
+        local cur = redis.call('ZRANGEBYSCORE', key, ARGV[i], ARGV[i])
+        if cur[1] then member = merge(cur[1], member) end
+        if cur[1] ~= member then
+          if cur[1] then redis.call('ZREM', key, cur[1]) end
+          redis.call('ZADD', key, ARGV[i], member)
+        end
+        kept = kept + 1
+      elseif redis.call('ZCOUNT', key, ARGV[i], ARGV[i]) == 0 then
+        redis.call('ZADD', key, ARGV[i], ARGV[i + 1])
+        kept = kept + 1
       end
-      kept = kept + 1
-    elseif redis.call('ZCOUNT', KEYS[1], ARGV[i], ARGV[i]) == 0 then
-      redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1])
-      kept = kept + 1
     end
   end
-end
-if cutoff ~= nil then
-  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. string.format('%d', cutoff))
+  if cutoff ~= nil then
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. string.format('%d', cutoff))
+  end
+  a = last + 1
 end
 return kept
 `;
 
 const COMMAND = "tillstreamSeriesWrite";
-type WithWrite = { [COMMAND](key: string, ...args: (string | number)[]): Promise<number> };
+type WithWrite = {
+  [COMMAND](numberOfKeys: number, ...keysThenArgs: (string | number)[]): Promise<number>;
+};
 
 function ensureCommand(redis: Redis): void {
   // defineCommand sends EVALSHA and falls back to EVAL on NOSCRIPT (e.g. after a restart).
-  if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: WRITE_LUA });
+  if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { lua: WRITE_LUA });
 }
 
 function pack(v: BucketValue): string {
@@ -122,21 +132,31 @@ function unpack(member: string, q: RangeQuery): BucketValue {
 export function createCoreSeriesStore(rt: { redis: Redis; keys: Keys }): SeriesStore {
   const { redis, keys } = rt;
   ensureCommand(redis);
+  // The store is the hash tag: one store's series share a Cluster slot, so one script call
+  // can write them all.
   const keyOf = (r: Resolution, store: string, category: string) =>
-    keys.agg(`{${seriesId(r, store, category)}}`);
+    keys.agg(`{${store}}${seriesId(r, store, category)}`);
 
   async function put(values: BucketValue[], keepExisting: boolean): Promise<void> {
     if (values.length === 0) return;
-    const bySeries = new Map<string, { resolution: Resolution; args: string[] }>();
+    // One script call per store (its series share the store's hash tag): a batch touches a few
+    // hundred series of a few dozen stores.
+    const byStore = new Map<string, Map<string, { resolution: Resolution; args: string[] }>>();
     for (const v of values) {
+      let series = byStore.get(v.store_id);
+      if (!series) byStore.set(v.store_id, series = new Map());
       const key = keyOf(v.resolution, v.store_id, v.category);
-      let entry = bySeries.get(key);
-      if (!entry) bySeries.set(key, entry = { resolution: v.resolution, args: [] });
+      let entry = series.get(key);
+      if (!entry) series.set(key, entry = { resolution: v.resolution, args: [] });
       entry.args.push(String(v.bucket), pack(v));
     }
     const pipe = redis.pipeline() as unknown as ReturnType<Redis["pipeline"]> & WithWrite;
-    for (const [key, { resolution, args }] of bySeries) {
-      pipe[COMMAND](key, RETENTION_MS[resolution] ?? 0, keepExisting ? "1" : "0", ...args);
+    for (const series of byStore.values()) {
+      const args: (string | number)[] = [...series.keys(), keepExisting ? "1" : "0"];
+      for (const { resolution, args: pairs } of series.values()) {
+        args.push(RETENTION_MS[resolution] ?? 0, pairs.length / 2, ...pairs);
+      }
+      pipe[COMMAND](series.size, ...args);
     }
     const results = await pipe.exec();
     const failed = results?.find(([err]) => err);
