@@ -69,9 +69,14 @@ for k = 1, #KEYS do
   local newest = nil
   local top = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
   if top[2] then newest = tonumber(top[2]) end
+  -- The retention window moves only when a bucket newer than the newest arrives: trim then.
+  local moved = false
   for i = a, last, 2 do
     local b = tonumber(ARGV[i])
-    if newest == nil or b > newest then newest = b end
+    if newest == nil or b > newest then
+      newest = b
+      moved = true
+    end
   end
   local cutoff = nil
   if ret > 0 then cutoff = newest - ret end
@@ -93,7 +98,7 @@ for k = 1, #KEYS do
       end
     end
   end
-  if cutoff ~= nil then
+  if cutoff ~= nil and moved then
     redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. string.format('%d', cutoff))
   end
   a = last + 1
