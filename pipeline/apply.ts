@@ -24,7 +24,7 @@ import {
   sortedRows,
   touchedKeys,
 } from "./rollup.ts";
-import { applyChanges, groupChanges, type StockChange, stockKey } from "./inventory.ts";
+import { applyChanges, stockKey, stockPlan } from "./inventory.ts";
 import { crashPoint } from "./crash_hook.ts";
 import {
   addInventoryDeltas,
@@ -37,7 +37,6 @@ import {
   lockInventory,
   readRollup,
   setInventory,
-  type StockDelta,
   toBucket,
   upsertCustomers,
   upsertCustomerStats,
@@ -195,47 +194,15 @@ export async function applyEvents(
 
     // Phase 2: raw rows, per-SKU days and inventory row locks (all per store) — pipelined.
     const rollups = rollupsOf(fresh);
-    const changes: StockChange[] = [];
-    for (const { event: e } of fresh) {
-      for (const l of e.lines) {
-        changes.push({
-          store_id: e.store_id,
-          sku: l.sku,
-          ts: e.ts,
-          kind: "delta",
-          quantity: e.type === "sale" ? -l.quantity : l.quantity,
-        });
-      }
-    }
-    for (const e of freshInv) {
-      changes.push({
-        store_id: e.store_id,
-        sku: e.sku,
-        ts: e.ts,
-        kind: e.kind === "count" ? "count" : "delta",
-        quantity: e.quantity,
-      });
-    }
-    const stock = groupChanges(changes);
     // Pairs with only additions (sales, refunds, deliveries) take a one-upsert fast path; pairs
     // with a count are read, locked and set exactly (applyChanges).
-    const deltas: StockDelta[] = [];
-    const exactKeys: StockChange[] = [];
-    for (const list of stock.values()) {
-      if (list.some((c) => c.kind === "count")) exactKeys.push(list[0]);
-      else {
-        let delta = 0, first = Infinity;
-        for (const c of list) {
-          delta += c.quantity;
-          if (c.ts < first) first = c.ts;
-        }
-        deltas.push({ store_id: list[0].store_id, sku: list[0].sku, delta, first });
-      }
-    }
+    const freshEvents = fresh.map((p) => p.event);
+    const stock = stockPlan(freshEvents, freshInv);
+    const deltas = stock.net;
+    const exactKeys = [...stock.exact.values()].map((list) => list[0]);
     const sku = skuDaily(fresh);
     const cust = customerDeltas(fresh);
     const res = ["minute", "hour", "day"] as const;
-    const freshEvents = fresh.map((p) => p.event);
     const [, , , added, lockedExact] = await Promise.all([
       fresh.length ? insertReceipts(tx, fresh) : null,
       fresh.length ? insertLines(tx, freshEvents) : null,
@@ -244,11 +211,14 @@ export async function applyEvents(
       exactKeys.length ? lockInventory(tx, exactKeys) : Promise.resolve([]),
     ]);
     const locked = [...lockedExact];
+    const changes = new Map(stock.exact);
     if (added.length < deltas.length) {
       // A count newer than some of these changes: those pairs (already locked by the upsert)
       // go through the exact path too.
       const done = new Set(added.map((r) => stockKey(r.store_id, r.sku)));
       const rest = deltas.filter((d) => !done.has(stockKey(d.store_id, d.sku)));
+      const restKeys = new Set(rest.map((d) => stockKey(d.store_id, d.sku)));
+      for (const [k, list] of stock.changesOf(restKeys)) changes.set(k, list);
       locked.push(...await lockInventory(tx, rest));
     }
 
@@ -260,7 +230,7 @@ export async function applyEvents(
       ...row,
       level: applyChanges(
         { on_hand: row.on_hand, counted_at: row.counted_at ? row.counted_at.getTime() : null },
-        stock.get(`${row.store_id}\u0000${row.sku}`) ?? [],
+        changes.get(stockKey(row.store_id, row.sku)) ?? [],
       ),
     }));
     const upserts = res.map((r) => {

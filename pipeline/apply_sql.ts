@@ -10,7 +10,7 @@ import type { InventoryEvent, ReceiptEvent } from "../lib/events.ts";
 import type { BucketValue, Resolution } from "./series.ts";
 import { dayBucket, type PreparedReceipt, type RollupRow } from "./rollup.ts";
 import type { CustomerDelta, SkuDay } from "./rollup.ts";
-import type { StockLevel } from "./inventory.ts";
+import type { NetChange, StockLevel } from "./inventory.ts";
 import { intArray, textArray } from "./pg_arrays.ts";
 
 /** ISO-8601 of epoch ms, as PostgreSQL takes timestamptz array elements. */
@@ -262,15 +262,6 @@ export function ensureInventoryRows(tx: Tx, stockKeys: { store_id: string; sku: 
     on conflict (store_id, sku) do nothing`;
 }
 
-/** The net change of one store × SKU in a batch without counts, and its earliest event time. */
-export interface StockDelta {
-  store_id: string;
-  sku: string;
-  delta: number;
-  /** Epoch ms of the earliest change. */
-  first: number;
-}
-
 /**
  * The fast path for store × SKU pairs the batch only adds to or subtracts from (no count): one
  * upsert adds the net change where the row's newest count is older than the earliest change
@@ -281,7 +272,7 @@ export interface StockDelta {
  * transaction ({@link clearCountedAt}; nobody sees the row before the commit). Rows are locked
  * in the callers' sorted order.
  */
-export function addInventoryDeltas(tx: Tx, deltas: StockDelta[]) {
+export function addInventoryDeltas(tx: Tx, deltas: NetChange[]) {
   return tx<{ store_id: string; sku: string; inserted: boolean }[]>`
     insert into inventory as i (store_id, sku, on_hand, counted_at)
     select s, k, d, timestamptz 'epoch' + ms * interval '1 millisecond'

@@ -5,6 +5,7 @@
  * late sale never corrupts a fresh count. (A count that arrives after sales newer than it,
  * from an earlier batch, overwrites them: on-hand is exact when counts arrive in order.)
  */
+import type { InventoryEvent, ReceiptEvent } from "../lib/events.ts";
 
 /** One change to a store × SKU level. */
 export interface StockChange {
@@ -17,6 +18,92 @@ export interface StockChange {
   quantity: number;
 }
 
+/** The net change of one store × SKU that a batch only adds to, and its earliest event time. */
+export interface NetChange {
+  store_id: string;
+  sku: string;
+  delta: number;
+  /** Epoch ms of the earliest change. */
+  first: number;
+}
+
+/** How a batch's stock changes are applied. Both lists are in key order (the lock order). */
+export interface StockPlan {
+  /** Pairs without a count in the batch: one net change each (the fast path). */
+  net: NetChange[];
+  /** Pairs with a count: every change, to be applied exactly ({@link applyChanges}). */
+  exact: Map<string, StockChange[]>;
+  /** Every change of the given pairs, in batch order (for fast-path pairs sent to the exact path). */
+  changesOf(keys: Set<string>): Map<string, StockChange[]>;
+}
+
+/**
+ * Plans a batch's stock changes: sales subtract and refunds add their lines, inventory events
+ * count or add. Pairs touched by a count keep their full change list; the others (nearly all:
+ * counts are rare) are summed as they are read, without a change object per line.
+ */
+export function stockPlan(
+  receipts: readonly ReceiptEvent[],
+  inventory: readonly InventoryEvent[],
+): StockPlan {
+  const counted = new Set<string>();
+  for (const e of inventory) if (e.kind === "count") counted.add(stockKey(e.store_id, e.sku));
+  const exact = new Map<string, StockChange[]>();
+  const net = new Map<string, NetChange>();
+  const each = (
+    f: (
+      key: string,
+      store: string,
+      sku: string,
+      ts: number,
+      kind: StockChange["kind"],
+      q: number,
+    ) => void,
+  ) => {
+    for (const e of receipts) {
+      const sign = e.type === "sale" ? -1 : 1;
+      for (const l of e.lines) {
+        f(stockKey(e.store_id, l.sku), e.store_id, l.sku, e.ts, "delta", sign * l.quantity);
+      }
+    }
+    for (const e of inventory) {
+      const kind = e.kind === "count" ? "count" : "delta";
+      f(stockKey(e.store_id, e.sku), e.store_id, e.sku, e.ts, kind, e.quantity);
+    }
+  };
+  each((key, store_id, sku, ts, kind, quantity) => {
+    if (counted.has(key)) {
+      const list = exact.get(key);
+      const c = { store_id, sku, ts, kind, quantity };
+      if (list) list.push(c);
+      else exact.set(key, [c]);
+      return;
+    }
+    const n = net.get(key);
+    if (!n) net.set(key, { store_id, sku, delta: quantity, first: ts });
+    else {
+      n.delta += quantity;
+      if (ts < n.first) n.first = ts;
+    }
+  });
+  const byKey = <T>(m: Map<string, T>) => [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  return {
+    net: byKey(net).map(([, v]) => v),
+    exact: new Map(byKey(exact)),
+    changesOf(keys) {
+      const out = new Map<string, StockChange[]>();
+      each((key, store_id, sku, ts, kind, quantity) => {
+        if (!keys.has(key)) return;
+        const list = out.get(key);
+        const c = { store_id, sku, ts, kind, quantity };
+        if (list) list.push(c);
+        else out.set(key, [c]);
+      });
+      return out;
+    },
+  };
+}
+
 /** A level as stored: on hand and the time of the count it rests on. */
 export interface StockLevel {
   on_hand: number;
@@ -27,18 +114,6 @@ export interface StockLevel {
 /** The key of a store × SKU pair. */
 export function stockKey(store: string, sku: string): string {
   return `${store}\u0000${sku}`;
-}
-
-/** Changes grouped per store × SKU, in key order (the order rows are locked in). */
-export function groupChanges(changes: StockChange[]): Map<string, StockChange[]> {
-  const byKey = new Map<string, StockChange[]>();
-  for (const c of changes) {
-    const k = stockKey(c.store_id, c.sku);
-    const list = byKey.get(k);
-    if (list) list.push(c);
-    else byKey.set(k, [c]);
-  }
-  return new Map([...byKey.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
 }
 
 /** The new level after applying `changes` (one store × SKU) to `current`. */
