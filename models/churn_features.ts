@@ -1,10 +1,12 @@
 /**
  * Churn features per customer at a cutoff time, from their sale receipts before it: recency,
  * frequency, monetary value, tenure, the trend of the gap between purchases, the basket trend,
- * how overdue they are against their own rhythm, and recent activity. Plus the RFM segment.
+ * how overdue they are against their own rhythm, recent activity, and the BG/NBD chance of no
+ * purchase within the horizon (churn_bgnbd.ts). Plus the RFM segment.
  */
 import type { Sql } from "../lib/db.ts";
 import { DAY_MS } from "./calendar.ts";
+import { type BgNbdParams, pQuiet, type Rfm } from "./churn_bgnbd.ts";
 
 /** Feature names, in vector order. */
 export const CHURN_FEATURES = [
@@ -16,7 +18,34 @@ export const CHURN_FEATURES = [
   "basket_trend",
   "overdue",
   "recent_orders",
+  "quiet_chance",
 ] as const;
+
+/** One churn feature's name. */
+export type ChurnFeature = (typeof CHURN_FEATURES)[number];
+
+/**
+ * Whether a high value of the feature is what its reason text calls a risk ("no purchase for 45
+ * days" is a high recency; "only 2 orders" a low frequency). A feature is only given as a reason
+ * when the customer is on that side of the average, so the words are true of them.
+ */
+export const RISKY_WHEN_HIGH: Record<ChurnFeature, boolean> = {
+  recency_days: true,
+  frequency: false,
+  monetary: false,
+  tenure_days: false,
+  gap_trend: true,
+  basket_trend: false,
+  overdue: true,
+  recent_orders: false,
+  quiet_chance: true,
+};
+
+/** The fitted BG/NBD population and the label horizon the quiet_chance feature is about. */
+export interface QuietModel {
+  params: BgNbdParams;
+  horizonDays: number;
+}
 
 /** One customer's purchase history: times (ms, ascending) and totals (cents). */
 export interface History {
@@ -35,6 +64,9 @@ export interface Facts {
   gapTrend: number;
   basketTrend: number;
   recentOrders: number;
+  /** BG/NBD P(no purchase in the next `horizonDays`); absent for versions without it. */
+  quietChance?: number;
+  horizonDays?: number;
 }
 
 /** Loads sale receipts with a customer, grouped per customer, ascending. */
@@ -56,10 +88,25 @@ export async function loadHistories(sql: Sql, until: number): Promise<History[]>
   return out;
 }
 
+/** The BG/NBD summary of a history cut at `at` (days since the first purchase), or null. */
+export function rfmAt(h: History, at: number): Rfm | null {
+  let n = 0;
+  while (n < h.times.length && h.times[n] < at) n++;
+  if (!n) return null;
+  return { x: n - 1, tx: (h.times[n - 1] - h.times[0]) / DAY_MS, T: (at - h.times[0]) / DAY_MS };
+}
+
 const mean = (xs: number[]) => xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
 
-/** Features of a history cut at `at` (only purchases before it count), or null if none. */
-export function featuresAt(h: History, at: number): { x: number[]; facts: Facts } | null {
+/**
+ * Features of a history cut at `at` (only purchases before it count), or null if none. Without
+ * `quiet` the vector stops before quiet_chance: the layout of versions trained before it existed.
+ */
+export function featuresAt(
+  h: History,
+  at: number,
+  quiet?: QuietModel,
+): { x: number[]; facts: Facts } | null {
   let n = 0;
   while (n < h.times.length && h.times[n] < at) n++;
   if (!n) return null;
@@ -77,28 +124,34 @@ export function featuresAt(h: History, at: number): { x: number[]; facts: Facts 
   const recent = times.filter((t) => t >= at - 90 * DAY_MS).length;
   const rhythm = typical ?? Math.max(30, tenure);
   const avg = mean(totals);
-  return {
-    x: [
-      Math.log1p(recency),
-      Math.log1p(n),
-      Math.log1p(avg / 100),
-      Math.log1p(tenure),
-      gapTrend,
-      basketTrend,
-      Math.log1p(recency / Math.max(1, rhythm)),
-      Math.log1p(recent),
-    ],
-    facts: {
-      recencyDays: recency,
-      orders: n,
-      avgOrderCents: avg,
-      tenureDays: tenure,
-      typicalGapDays: typical,
-      gapTrend,
-      basketTrend,
-      recentOrders: recent,
-    },
+  const x = [
+    Math.log1p(recency),
+    Math.log1p(n),
+    Math.log1p(avg / 100),
+    Math.log1p(tenure),
+    gapTrend,
+    basketTrend,
+    Math.log1p(recency / Math.max(1, rhythm)),
+    Math.log1p(recent),
+  ];
+  const facts: Facts = {
+    recencyDays: recency,
+    orders: n,
+    avgOrderCents: avg,
+    tenureDays: tenure,
+    typicalGapDays: typical,
+    gapTrend,
+    basketTrend,
+    recentOrders: recent,
   };
+  if (quiet) {
+    const q = pQuiet(quiet.params, rfmAt(h, at)!, quiet.horizonDays);
+    const qc = Math.min(1 - 1e-6, Math.max(1e-6, q));
+    x.push(Math.log(qc / (1 - qc)));
+    facts.quietChance = q;
+    facts.horizonDays = quiet.horizonDays;
+  }
+  return { x, facts };
 }
 
 /** RFM segments. */
@@ -138,10 +191,10 @@ export function reasonText(feature: string, f: Facts): string {
     case "recency_days":
       return `no purchase for ${d(f.recencyDays)} days`;
     case "overdue":
-      return f.typicalGapDays
+      return f.typicalGapDays !== null
         ? `overdue: last purchase ${d(f.recencyDays)} days ago, usually every ${
-          d(f.typicalGapDays)
-        } days`
+          f.typicalGapDays < 1 ? "day or more often" : `${d(f.typicalGapDays)} days`
+        }`
         : `only one purchase, ${d(f.recencyDays)} days ago`;
     case "frequency":
       return `only ${f.orders} order${f.orders === 1 ? "" : "s"} so far`;
@@ -155,6 +208,15 @@ export function reasonText(feature: string, f: Facts): string {
       return "baskets are getting smaller";
     case "recent_orders":
       return `few orders in the last 90 days (${f.recentOrders})`;
+    case "quiet_chance": {
+      // Said only of customers whose BG/NBD chance is above the average one (RISKY_WHEN_HIGH).
+      const pace = f.orders === 1
+        ? `one order only, ${d(f.recencyDays)} days ago`
+        : `${f.orders} orders over ${d(f.tenureDays)} days, the last ${d(f.recencyDays)} days ago`;
+      return `at their pace (${pace}) a purchase in the next ${
+        d(f.horizonDays ?? 0)
+      } days is less likely than for the average customer`;
+    }
     default:
       return feature;
   }
