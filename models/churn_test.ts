@@ -13,7 +13,7 @@ Deno.test("churn - AUC >= 0.75 and above recency alone; scores carry reasons and
   const res = await trainChurn(db.sql, { horizonDays: 60, now: end, seed: 3 });
   console.log(JSON.stringify({ metrics: res.metrics, ms: res.ms }));
   assert.equal(res.params.horizonDays, 60);
-  assert.equal(res.params.model, "logistic");
+  assert.deepEqual(res.params.features.at(-1), "quiet_chance");
   assert.equal(res.heldOut.length, res.metrics.customers.test);
   assert.ok(res.metrics.score.value >= 0.75, `AUC ${res.metrics.score.value}`);
   assert.ok(
