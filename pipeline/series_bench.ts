@@ -1,11 +1,12 @@
 /**
  * Micro-benchmarks of the series store and the sales query's two sides:
  *   deno bench -A pipeline/series_bench.ts
- * Uses a private key prefix and database. Deno.bench has no async teardown, so the keys are
- * removed at exit and the database left by the previous run is dropped at the next start. Run
+ * Uses a private key prefix and database. Deno.bench has no async teardown, so the database and
+ * keys left by the previous run are removed at the next start. Run
  * briefly; the lead records final figures in docs/benchmarks.md.
  */
-import { TEST_DATABASE_URL, testRuntime } from "../lib/testing/services.ts";
+import { TEST_DATABASE_URL, TEST_REDIS_URL, testRuntime } from "../lib/testing/services.ts";
+import { connectRedis, deleteByPrefix } from "../lib/redis.ts";
 import { connect } from "../lib/db.ts";
 import { fixedClock } from "../lib/clock.ts";
 import { type BucketValue, createSeriesStore, emptyBucket } from "./series.ts";
@@ -21,6 +22,10 @@ for (
   await admin`drop database if exists ${admin(datname)} with (force)`;
 }
 await admin.end();
+// Nor is the key prefix of the previous run (the unload handler cannot wait for the deletes).
+const sweeper = connectRedis(TEST_REDIS_URL, { name: "series-bench" });
+await deleteByPrefix(sweeper, "ts_test:series_bench_");
+sweeper.disconnect();
 const rt = await testRuntime("series_bench", { clock: fixedClock(T0 + 47 * 3_600_000) });
 const store = createSeriesStore(rt);
 globalThis.addEventListener("unload", () => void rt.r[Symbol.asyncDispose]());
