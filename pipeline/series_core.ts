@@ -66,42 +66,75 @@ for k = 1, #KEYS do
   local ret = tonumber(ARGV[a])
   local last = a + 1 + 2 * tonumber(ARGV[a + 1])
   a = a + 2
-  local newest = nil
-  local top = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
-  if top[2] then newest = tonumber(top[2]) end
-  -- The retention window moves only when a bucket newer than the newest arrives: trim then.
-  local moved = false
-  for i = a, last, 2 do
-    local b = tonumber(ARGV[i])
-    if newest == nil or b > newest then
-      newest = b
-      moved = true
+  if last == a + 1 and not keep then
+    -- One bucket (the usual write: a batch moves each series by one bucket). One read finds
+    -- the stored bucket and whether a newer one exists; the newest is fetched only then.
+    local b = tonumber(ARGV[a])
+    local near = redis.call('ZRANGEBYSCORE', key, ARGV[a], '+inf', 'WITHSCORES', 'LIMIT', 0, 2)
+    local cur, newer = nil, nil
+    if near[2] and tonumber(near[2]) == b then
+      cur = near[1]
+      if near[4] then newer = true end
+    elseif near[2] then
+      newer = true
     end
-  end
-  local cutoff = nil
-  if ret > 0 then cutoff = newest - ret end
-  for i = a, last, 2 do
-    local b = tonumber(ARGV[i])
-    if cutoff == nil or b >= cutoff then
-      if not keep then
-        local member = ARGV[i + 1]
-        local cur = redis.call('ZRANGEBYSCORE', key, ARGV[i], ARGV[i])
-        if cur[1] then member = merge(cur[1], member) end
-        if cur[1] ~= member then
-          if cur[1] then redis.call('ZREM', key, cur[1]) end
-          redis.call('ZADD', key, ARGV[i], member)
-        end
-        kept = kept + 1
-      elseif redis.call('ZCOUNT', key, ARGV[i], ARGV[i]) == 0 then
-        redis.call('ZADD', key, ARGV[i], ARGV[i + 1])
-        kept = kept + 1
+    local write = true
+    if newer and ret > 0 then
+      local top = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+      write = b >= tonumber(top[2]) - ret
+    end
+    if write then
+      local member = ARGV[a + 1]
+      if cur then member = merge(cur, member) end
+      if cur ~= member then
+        if cur then redis.call('ZREM', key, cur) end
+        redis.call('ZADD', key, ARGV[a], member)
+      end
+      kept = kept + 1
+      -- A bucket newer than every stored one moves the retention window: trim then.
+      if not newer and not cur and ret > 0 then
+        redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. string.format('%d', b - ret))
       end
     end
+    a = last + 1
+  else
+    local newest = nil
+    local top = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+    if top[2] then newest = tonumber(top[2]) end
+    -- The retention window moves only when a bucket newer than the newest arrives: trim then.
+    local moved = false
+    for i = a, last, 2 do
+      local b = tonumber(ARGV[i])
+      if newest == nil or b > newest then
+        newest = b
+        moved = true
+      end
+    end
+    local cutoff = nil
+    if ret > 0 then cutoff = newest - ret end
+    for i = a, last, 2 do
+      local b = tonumber(ARGV[i])
+      if cutoff == nil or b >= cutoff then
+        if not keep then
+          local member = ARGV[i + 1]
+          local cur = redis.call('ZRANGEBYSCORE', key, ARGV[i], ARGV[i])
+          if cur[1] then member = merge(cur[1], member) end
+          if cur[1] ~= member then
+            if cur[1] then redis.call('ZREM', key, cur[1]) end
+            redis.call('ZADD', key, ARGV[i], member)
+          end
+          kept = kept + 1
+        elseif redis.call('ZCOUNT', key, ARGV[i], ARGV[i]) == 0 then
+          redis.call('ZADD', key, ARGV[i], ARGV[i + 1])
+          kept = kept + 1
+        end
+      end
+    end
+    if cutoff ~= nil and moved then
+      redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. string.format('%d', cutoff))
+    end
+    a = last + 1
   end
-  if cutoff ~= nil and moved then
-    redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. string.format('%d', cutoff))
-  end
-  a = last + 1
 end
 return kept
 `;
