@@ -88,7 +88,12 @@ export async function segmentSummary(sql: Sql) {
     from churn_scores group by segment order by customers desc`;
 }
 
-/** Customers most likely to churn, with masked contact details. */
+/**
+ * Customers most likely to churn, with masked contact details. Customers shown at the same
+ * whole percent come most valuable first (net revenue so far): on short histories the model
+ * gives thousands of one-order customers the same score, and a list ordered by id among them
+ * tells a manager nothing.
+ */
 export async function churnRiskList(sql: Sql, opts: { segment?: string; limit?: number } = {}) {
   const rows = await sql<{
     customer_id: string;
@@ -107,7 +112,9 @@ export async function churnRiskList(sql: Sql, opts: { segment?: string; limit?: 
     left join customers k using (customer_id)
     left join customer_stats s using (customer_id)
     where ${opts.segment ? sql`c.segment = ${opts.segment}` : sql`true`}
-    order by c.probability desc, c.customer_id limit ${opts.limit ?? 50}`;
+    order by round(c.probability * 100) desc, s.revenue_cents desc nulls last, c.probability desc,
+      c.customer_id
+    limit ${opts.limit ?? 50}`;
   return rows.map(({ email, phone, ...r }) => ({
     ...r,
     email: maskEmail(email),

@@ -66,6 +66,9 @@ export default function CustomersPage({ data }: PageProps<Data>) {
           ? false
           : "No churn scores yet: the churn model trains once 50 customers have purchases (see Models), or run deno task models train churn."}
       >
+        <p class="muted note">
+          Equal risks are listed by what the customer has spent so far, most first.
+        </p>
         <div class="table-wrap">
           <table class="grid compact">
             <thead>

@@ -9,7 +9,7 @@ import { runJobOnce } from "../scheduler/scheduler.ts";
 import { JOBS } from "../scheduler/jobs.ts";
 import { runChurn, trainChurn } from "../models/churn.ts";
 import { promote } from "../models/registry.ts";
-import { maskEmail, maskPhone } from "../models/pages.ts";
+import { churnRiskList, maskEmail, maskPhone } from "../models/pages.ts";
 
 const NOW = Date.parse("2026-03-16T10:20:00Z");
 const HOUR = 3_600_000;
@@ -59,4 +59,31 @@ Deno.test("models pages - contact details are masked", () => {
   assert.equal(maskEmail("carla.jones@example.com"), "c***@example.com");
   assert.equal(maskPhone("+1 555 010 4477"), "***4477");
   assert.equal(maskEmail(null), "–");
+});
+
+Deno.test("models pages - churn risk list: highest risk first, the most valuable first among equal percents", async () => {
+  await using rt = await testRuntime("churn_list");
+  const rows: [string, number, number | null][] = [
+    ["low", 0.2, 900_00],
+    ["tie-small", 0.419, 12_00],
+    ["tie-big", 0.4152, 340_00],
+    ["top", 0.9, 5_00],
+    ["tie-unknown", 0.4199, null],
+  ];
+  for (const [id, p, revenue] of rows) {
+    await rt.sql`insert into churn_scores (customer_id, probability, segment, reasons, model)
+      values (${id}, ${p}, 'new', '{}', 'churn@1')`;
+    if (revenue !== null) {
+      await rt.sql`insert into customer_stats (customer_id, first_purchase, last_purchase, orders,
+        revenue_cents) values (${id}, now(), now(), 1, ${revenue})`;
+    }
+  }
+  const list = await churnRiskList(rt.sql);
+  assert.deepEqual(list.map((r) => r.customer_id), [
+    "top",
+    "tie-big",
+    "tie-small",
+    "tie-unknown",
+    "low",
+  ]);
 });
