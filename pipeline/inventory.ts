@@ -71,14 +71,13 @@ export function stockPlan(
       f(stockKey(e.store_id, e.sku), e.store_id, e.sku, e.ts, kind, e.quantity);
     }
   };
+  const add = (lists: Map<string, StockChange[]>, key: string, c: StockChange) => {
+    const list = lists.get(key);
+    if (list) list.push(c);
+    else lists.set(key, [c]);
+  };
   each((key, store_id, sku, ts, kind, quantity) => {
-    if (counted.has(key)) {
-      const list = exact.get(key);
-      const c = { store_id, sku, ts, kind, quantity };
-      if (list) list.push(c);
-      else exact.set(key, [c]);
-      return;
-    }
+    if (counted.has(key)) return add(exact, key, { store_id, sku, ts, kind, quantity });
     const n = net.get(key);
     if (!n) net.set(key, { store_id, sku, delta: quantity, first: ts });
     else {
@@ -93,11 +92,7 @@ export function stockPlan(
     changesOf(keys) {
       const out = new Map<string, StockChange[]>();
       each((key, store_id, sku, ts, kind, quantity) => {
-        if (!keys.has(key)) return;
-        const list = out.get(key);
-        const c = { store_id, sku, ts, kind, quantity };
-        if (list) list.push(c);
-        else out.set(key, [c]);
+        if (keys.has(key)) add(out, key, { store_id, sku, ts, kind, quantity });
       });
       return out;
     },

@@ -10,22 +10,15 @@
  */
 import type { ReceiptEvent } from "../lib/events.ts";
 import { localDate } from "../lib/stores.ts";
+import { type Counters, zeroCounters } from "./series.ts";
 
 /** Bucket widths in ms. */
 export const MINUTE_MS = 60_000;
 /** One hour in ms. */
 export const HOUR_MS = 3_600_000;
 
-/** Counters of one rollup row. */
-export interface RollupCounters {
-  sales_cents: number;
-  transactions: number;
-  units: number;
-  refunds: number;
-  refund_cents: number;
-  discount_cents: number;
-  revised: number;
-}
+/** Counters of one rollup row (the series store's, pipeline/series.ts). */
+export type RollupCounters = Counters;
 
 /** One rollup row to upsert. `bucket` is epoch ms (day: Date.UTC of the local date). */
 export interface RollupRow extends RollupCounters {
@@ -91,18 +84,7 @@ function row(map: Map<string, RollupRow>, store: string, category: string, bucke
   const k = rollupKey(store, category, bucket);
   let r = map.get(k);
   if (!r) {
-    r = {
-      store_id: store,
-      category,
-      bucket,
-      sales_cents: 0,
-      transactions: 0,
-      units: 0,
-      refunds: 0,
-      refund_cents: 0,
-      discount_cents: 0,
-      revised: 0,
-    };
+    r = { store_id: store, category, bucket, ...zeroCounters() };
     map.set(k, r);
   }
   return r;
@@ -113,19 +95,13 @@ function row(map: Map<string, RollupRow>, store: string, category: string, bucke
  * spread over the resolutions and the chain-wide rows: receipts of one minute, local day and
  * lateness share it, so a batch of thousands of receipts spreads a few hundred of these.
  */
-interface Fine {
+interface Fine extends Counters {
   store_id: string;
   category: string;
   minute: number;
   day: string;
   /** Which resolutions' buckets were closed for these receipts: 1 minute, 2 hour, 4 day. */
   closed: number;
-  sales_cents: number;
-  transactions: number;
-  units: number;
-  refunds: number;
-  refund_cents: number;
-  discount_cents: number;
   /** The last receipt counted here (a category row counts a receipt once). */
   seq: number;
 }
@@ -141,20 +117,8 @@ function fine(
   const k = `${store}\u0000${category}\u0000${minute}\u0000${day}\u0000${closed}`;
   let f = map.get(k);
   if (!f) {
-    f = {
-      store_id: store,
-      category,
-      minute,
-      day,
-      closed,
-      sales_cents: 0,
-      transactions: 0,
-      units: 0,
-      refunds: 0,
-      refund_cents: 0,
-      discount_cents: 0,
-      seq: -1,
-    };
+    // `revised` stays 0 here: it depends on the resolution, and addFine derives it from `closed`.
+    f = { store_id: store, category, minute, day, closed, ...zeroCounters(), seq: -1 };
     map.set(k, f);
   }
   return f;

@@ -18,6 +18,7 @@ import {
   rollupsOf,
   touchedKeys,
 } from "./rollup.ts";
+import { zeroCounters } from "./series.ts";
 
 const ZONES = { S1: "Europe/London", S2: "Asia/Kolkata" } as const;
 type Res = "minute" | "hour" | "day";
@@ -41,18 +42,7 @@ function reference(receipts: PreparedReceipt[]): Record<Res, Map<string, RollupR
     revised: boolean,
   ) => {
     const k = rollupKey(store, category, bucket);
-    const r = out[res].get(k) ?? {
-      store_id: store,
-      category,
-      bucket,
-      sales_cents: 0,
-      transactions: 0,
-      units: 0,
-      refunds: 0,
-      refund_cents: 0,
-      discount_cents: 0,
-      revised: 0,
-    };
+    const r = out[res].get(k) ?? { store_id: store, category, bucket, ...zeroCounters() };
     out[res].set(k, r);
     if (sale) {
       r.sales_cents += cents;

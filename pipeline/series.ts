@@ -33,6 +33,22 @@ export const METRICS = [
 /** One counter of a bucket. */
 export type Metric = typeof METRICS[number];
 
+/** Every counter of a bucket. */
+export type Counters = Record<Metric, number>;
+
+/** Counters all zero: an empty bucket, or the start of a sum. */
+export function zeroCounters(): Counters {
+  return {
+    sales_cents: 0,
+    transactions: 0,
+    units: 0,
+    refunds: 0,
+    refund_cents: 0,
+    discount_cents: 0,
+    revised: 0,
+  };
+}
+
 /** The absolute values of one bucket of one series. */
 export interface BucketValue {
   resolution: Resolution;
@@ -117,19 +133,7 @@ export function emptyBucket(
   category: string,
   bucket: number,
 ): BucketValue {
-  return {
-    resolution,
-    store_id,
-    category,
-    bucket,
-    sales_cents: 0,
-    transactions: 0,
-    units: 0,
-    refunds: 0,
-    refund_cents: 0,
-    discount_cents: 0,
-    revised: 0,
-  };
+  return { resolution, store_id, category, bucket, ...zeroCounters() };
 }
 
 /** The series store for this runtime: RedisTimeSeries when the server has it, else core Redis. */
