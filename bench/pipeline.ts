@@ -1,6 +1,6 @@
 /**
- * `deno task bench pipeline [--seconds N] [--rate R] [--consumers C] [--batch B] [--json]`
- * (B defaults to TILLSTREAM_WORKER_BATCH, as in production):
+ * `deno task bench pipeline [--seconds N] [--rate R] [--consumers C] [--batch B] [--linger MS]
+ * [--compact-every MS] [--json]` (B, MS default to the configuration, as in production):
  * the full stream path — XADD → worker → PostgreSQL + Redis → live:updates — on a database and
  * key prefix of its own (removed at the end).
  *
@@ -8,7 +8,8 @@
  * as a backlog cap allows (then `events_per_s` is the worker's sustained throughput). The
  * stream workers run in this process; per entry, latency is measured from its XADD (the entry
  * id's millisecond part, Redis's clock on this machine) to its batch's PostgreSQL commit and to
- * its values being written to Redis. `worker_rss_mb` is this process's resident memory.
+ * its values being written to Redis, and (`compacted`) to its store × category hour and day
+ * buckets being folded in by the compactor. `worker_rss_mb` is this process's resident memory.
  */
 import { loadConfig } from "../lib/config.ts";
 import type { Sql } from "../lib/db.ts";
@@ -19,6 +20,7 @@ import { setLogLevel } from "../lib/log.ts";
 import { numberFlag, parseCli, UsageError } from "../cli/args.ts";
 import { runWorkers } from "../pipeline/worker.ts";
 import type { BatchInfo } from "../pipeline/batch.ts";
+import type { Compaction } from "../pipeline/compact.ts";
 import { seedStores } from "../tests/pipeline_fixtures.ts";
 import { drained } from "../tests/pipeline_helpers.ts";
 import type { ProducerJob, ProducerResult } from "./support/pipeline_producer.ts";
@@ -30,6 +32,7 @@ const OPTIONS = {
   consumers: { type: "string" },
   batch: { type: "string" },
   linger: { type: "string" },
+  "compact-every": { type: "string" },
   stores: { type: "string" },
   json: { type: "boolean" },
 } as const;
@@ -98,6 +101,7 @@ export async function run(args: string[]): Promise<number> {
   const batch = numberFlag("batch", values.batch) ?? loadConfig().TILLSTREAM_WORKER_BATCH;
   const storeCount = numberFlag("stores", values.stores) ?? 50;
   const lingerMs = numberFlag("linger", values.linger);
+  const compactEveryMs = numberFlag("compact-every", values["compact-every"]);
   if (seconds <= 0 || rate < 0 || consumers < 1 || batch < 1) {
     throw new UsageError("--seconds > 0, --rate >= 0, --consumers >= 1, --batch >= 1");
   }
@@ -108,7 +112,18 @@ export async function run(args: string[]): Promise<number> {
   // Entries added after the warm-up that events_per_s also leaves out (first connections,
   // cold caches, the first rows of each bucket).
   const steadyCommit = new Histogram(), steadyVisible = new Histogram();
-  const stats = { batches: 0, events: 0, txMs: 0, redisMs: 0, windowEvents: 0 };
+  // XADD → the batch's store × category hour and day buckets folded in by the compactor.
+  const compacted = new Histogram(), steadyCompacted = new Histogram();
+  const awaitingFold = new Map<number, number[]>(); // pending row id → XADD times of its batch
+  const stats = {
+    batches: 0,
+    events: 0,
+    txMs: 0,
+    redisMs: 0,
+    windowEvents: 0,
+    compactions: 0,
+    folded: 0,
+  };
   const phases = { keys: 0, rows: 0, rollups: 0, commit: 0 };
   let windowStart = Infinity, windowEnd = 0;
   const onBatch = (b: BatchInfo) => {
@@ -122,13 +137,30 @@ export async function run(args: string[]): Promise<number> {
     if (b.committedAt >= windowStart && b.committedAt <= windowEnd) {
       stats.windowEvents += b.entries.length;
     }
+    const addedTimes: number[] = [];
     for (const e of b.entries) {
       const added = Number(e.id.slice(0, e.id.indexOf("-")));
+      addedTimes.push(added);
       commit.add(b.committedAt - added);
       visible.add(b.visibleAt - added);
       if (added >= windowStart) {
         steadyCommit.add(b.committedAt - added);
         steadyVisible.add(b.visibleAt - added);
+      }
+    }
+    // A batch's hour and day rows are folded by the same compaction: track it by the first.
+    if (b.result.pending.length) awaitingFold.set(b.result.pending[0], addedTimes);
+  };
+  const onCompact = (c: Compaction) => {
+    stats.compactions++;
+    stats.folded += c.folded.length;
+    for (const id of c.folded) {
+      const times = awaitingFold.get(id);
+      if (!times) continue;
+      awaitingFold.delete(id);
+      for (const added of times) {
+        compacted.add(c.committedAt - added);
+        if (added >= windowStart) steadyCompacted.add(c.committedAt - added);
       }
     }
   };
@@ -148,6 +180,8 @@ export async function run(args: string[]): Promise<number> {
       batch,
       onBatch,
       lingerMs,
+      compactEveryMs,
+      onCompact,
     });
     const job: ProducerJob = {
       redisUrl: config.REDIS_URL,
@@ -194,7 +228,12 @@ export async function run(args: string[]): Promise<number> {
       latency_ms: {
         commit: commit.summary(),
         redis: visible.summary(),
-        steady: { commit: steadyCommit.summary(), redis: steadyVisible.summary() },
+        steady: {
+          commit: steadyCommit.summary(),
+          redis: steadyVisible.summary(),
+          compacted: steadyCompacted.summary(),
+        },
+        compacted: compacted.summary(),
       },
       worker_rss_mb: {
         start: mb(rssStart),
@@ -222,6 +261,11 @@ export async function run(args: string[]): Promise<number> {
           [k, v],
         ) => [k, Number((v / Math.max(1, stats.batches)).toFixed(1))]),
       ),
+      compact_every_ms: compactEveryMs ?? "default",
+      compactions: stats.compactions,
+      avg_batches_per_compaction: Number(
+        (stats.folded / 2 / Math.max(1, stats.compactions)).toFixed(1),
+      ),
       live_updates: live,
     };
   } finally {
@@ -241,6 +285,9 @@ export async function run(args: string[]): Promise<number> {
         `latency XADD → PostgreSQL commit  p50 ${l.commit.p50} ms  p95 ${l.commit.p95} ms  p99 ${l.commit.p99} ms`,
         `latency XADD → visible in Redis   p50 ${l.redis.p50} ms  p95 ${l.redis.p95} ms  p99 ${l.redis.p99} ms`,
         `  after the first second           p50 ${l.steady.redis.p50} ms  p95 ${l.steady.redis.p95} ms  p99 ${l.steady.redis.p99} ms`,
+        `latency XADD → store × category hours and days folded in (compactor)  p50 ${l.compacted.p50} ms  p95 ${l.compacted.p95} ms  p99 ${l.compacted.p99} ms`,
+        `  after the first second           p50 ${l.steady.compacted.p50} ms  p95 ${l.steady.compacted.p95} ms  p99 ${l.steady.compacted.p99} ms`,
+        `compactions ${out.compactions} (every ${out.compact_every_ms} ms, avg ${out.avg_batches_per_compaction} batches each)`,
         `batches ${out.batches} (avg ${out.avg_batch} entries, read→commit ${out.avg_read_to_commit_ms} ms, Redis write ${out.avg_redis_write_ms} ms)`,
         `transaction phases (avg ms): ${JSON.stringify(out.avg_transaction_phase_ms)}`,
         `CPU per event (µs): ${JSON.stringify(out.cpu_us_per_event)}`,

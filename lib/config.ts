@@ -174,6 +174,13 @@ export const VARS = {
       "wait this long to fill a batch read at under a quarter full (less CPU per event, more latency)",
     parse: int(0, 1_000),
   },
+  TILLSTREAM_COMPACT_MS: {
+    default: "250",
+    example: "500",
+    help:
+      "how often a worker folds store x category hour/day deltas into the rollups (their visibility lag)",
+    parse: int(10, 60_000),
+  },
 } satisfies Record<string, VarSpec<unknown>>;
 
 type Vars = typeof VARS;

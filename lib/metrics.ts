@@ -26,6 +26,11 @@ export interface Metrics {
   lateEvents: client.Counter<"family">;
   /** Events committed by workers (new and duplicate alike), by family. */
   eventsProcessed: client.Counter<"family">;
+  /**
+   * Seconds the oldest store × category hour/day delta of each compaction waited between its
+   * batch and the compaction's commit (how far those buckets trail the minute ones).
+   */
+  compactionLag: client.Histogram;
   /** 1 when this process's Redis client is connected at scrape time, else 0. */
   redisUp: client.Gauge;
 }
@@ -79,6 +84,13 @@ export function createMetrics(): Metrics {
       name: "tillstream_events_processed_total",
       help: "Events committed by workers, by family.",
       labelNames: ["family"] as const,
+      registers,
+    }),
+    compactionLag: new client.Histogram({
+      name: "tillstream_compaction_lag_seconds",
+      help:
+        "Seconds the oldest store x category hour/day delta of a compaction waited to be folded in.",
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     }),
     redisUp: new client.Gauge({

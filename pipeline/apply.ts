@@ -2,7 +2,9 @@
  * The exactly-once effect of one batch: ONE PostgreSQL transaction that records each receipt
  * and inventory event once (idempotency keys `ON CONFLICT DO NOTHING RETURNING`), feeds only
  * the newly recorded ones into the rollups, and returns the absolute bucket values the
- * upserts produced, for Redis ("last value wins": a replay rewrites, never adds).
+ * upserts produced, for Redis ("last value wins": a replay rewrites, never adds). The store ×
+ * category hour and day deltas are appended to `rollup_pending` in the same transaction and
+ * folded in by the compactor (pipeline/compact.ts).
  *
  * Every statement is set-based (unnest of column arrays), rows are sorted by key so concurrent
  * workers lock shared rows (the chain-wide '*' buckets) in one order and cannot deadlock, and
@@ -14,6 +16,7 @@ import type { CustomerEvent, InventoryEvent, PosEvent, ReceiptEvent } from "../l
 import type { BucketValue } from "./series.ts";
 import type { StoreInfo } from "../lib/stores.ts";
 import {
+  compacted,
   customerDeltas,
   localDay,
   type PreparedReceipt,
@@ -32,6 +35,7 @@ import {
   type CustomerRow,
   insertInventoryEvents,
   insertLines,
+  insertPending,
   insertReceiptKeys,
   insertReceipts,
   lockInventory,
@@ -61,8 +65,16 @@ export interface DecodedEntry extends StreamEntry {
 
 /** What a committed batch changed. */
 export interface ApplyResult {
-  /** Absolute values of every bucket the batch touched (new and replayed receipts alike). */
+  /**
+   * Absolute values of the buckets the batch touched (new and replayed receipts alike), except
+   * the store × category hours and days its new receipts changed (see `pending`).
+   */
   buckets: BucketValue[];
+  /**
+   * Ids of the `rollup_pending` rows holding this batch's store × category hour and day deltas;
+   * those buckets are in `buckets` only once the compactor has folded them in.
+   */
+  pending: number[];
   /** Receipts recorded for the first time, in stream order. */
   newReceipts: ReceiptEvent[];
   /** Receipts and inventory events seen before (replays, resends). */
@@ -233,9 +245,14 @@ export async function applyEvents(
         changes.get(stockKey(row.store_id, row.sku)) ?? [],
       ),
     }));
-    const upserts = res.map((r) => {
-      const rows = sortedRows(rollups[r]);
-      return rows.length ? upsertRollup(tx, r, rows) : Promise.resolve([]);
+    // Store × category hours and days go to the compactor's queue (see `compacted`).
+    const direct = res.map((r) => sortedRows(rollups[r]).filter((row) => !compacted(r, row)));
+    const upserts = res.map((r, i) =>
+      direct[i].length ? upsertRollup(tx, r, direct[i]) : Promise.resolve([])
+    );
+    const queued = (["hour", "day"] as const).map((r) => {
+      const rows = [...rollups[r].values()].filter((row) => compacted(r, row));
+      return rows.length ? insertPending(tx, r, rows) : Promise.resolve([]);
     });
     // Buckets touched only by replayed receipts: re-read, so Redis is repaired on a replay.
     const rereads = res.map((r) => {
@@ -249,13 +266,15 @@ export async function applyEvents(
       return want.size ? readRollup(tx, r, [...want.values()]) : Promise.resolve([]);
     });
     const inserted = added.filter((r) => r.inserted);
-    const [, , , ...rows] = await Promise.all([
+    const [, , , pendingHour, pendingDay, ...rows] = await Promise.all([
       inserted.length ? clearCountedAt(tx, inserted) : null,
       levels.length ? setInventory(tx, levels) : null,
       cust.length ? upsertCustomerStats(tx, cust) : null,
+      ...queued,
       ...upserts,
       ...rereads,
     ]);
+    const pending = [...pendingHour, ...pendingDay].map((r) => Number(r.id));
     marks.push(performance.now());
     crashPoint("before-commit");
     const buckets: BucketValue[] = [];
@@ -272,6 +291,7 @@ export async function applyEvents(
     }
     return {
       buckets,
+      pending,
       newReceipts: freshEvents,
       duplicates: replayed.length + inventory.length - freshInv.length,
       late,

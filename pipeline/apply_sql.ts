@@ -50,6 +50,16 @@ export function toBucket(res: Resolution, r: Record<string, unknown>): BucketVal
   return out;
 }
 
+/** The `do update` of a rollup upsert (alias `r`): the incoming counters are added. */
+function addCounters(tx: Tx) {
+  return tx`
+    sales_cents = r.sales_cents + excluded.sales_cents,
+    transactions = r.transactions + excluded.transactions, units = r.units + excluded.units,
+    refunds = r.refunds + excluded.refunds, refund_cents = r.refund_cents + excluded.refund_cents,
+    discount_cents = r.discount_cents + excluded.discount_cents,
+    revised = r.revised + excluded.revised`;
+}
+
 export function upsertRollup(tx: Tx, res: Resolution, rows: RollupRow[]) {
   const s = textArray(rows.map((r) => r.store_id)), c = textArray(rows.map((r) => r.category));
   const [sc, t, u, rf, rc, dc, rv] = COUNTER_COLS.map((k) => intArray(rows.map((r) => r[k])));
@@ -60,12 +70,7 @@ export function upsertRollup(tx: Tx, res: Resolution, rows: RollupRow[]) {
         refunds, refund_cents, discount_cents, revised)
       select * from unnest(${s}::text[], ${c}::text[], ${days}::date[], ${sc}::int8[],
         ${t}::int4[], ${u}::int4[], ${rf}::int4[], ${rc}::int8[], ${dc}::int8[], ${rv}::int4[])
-      on conflict (store_id, category, day) do update set
-        sales_cents = r.sales_cents + excluded.sales_cents,
-        transactions = r.transactions + excluded.transactions, units = r.units + excluded.units,
-        refunds = r.refunds + excluded.refunds, refund_cents = r.refund_cents + excluded.refund_cents,
-        discount_cents = r.discount_cents + excluded.discount_cents,
-        revised = r.revised + excluded.revised
+      on conflict (store_id, category, day) do update set ${addCounters(tx)}
       returning store_id, category, day::text as day, sales_cents, transactions, units, refunds,
         refund_cents, discount_cents, revised`;
   }
@@ -78,14 +83,66 @@ export function upsertRollup(tx: Tx, res: Resolution, rows: RollupRow[]) {
     from unnest(${s}::text[], ${c}::text[], ${b}::int8[], ${sc}::int8[], ${t}::int4[],
       ${u}::int4[], ${rf}::int4[], ${rc}::int8[], ${dc}::int8[], ${rv}::int4[])
       as x(s, c, ms, sc, t, u, rf, rc, dc, rv)
-    on conflict (store_id, category, bucket) do update set
-      sales_cents = r.sales_cents + excluded.sales_cents,
-      transactions = r.transactions + excluded.transactions, units = r.units + excluded.units,
-      refunds = r.refunds + excluded.refunds, refund_cents = r.refund_cents + excluded.refund_cents,
-      discount_cents = r.discount_cents + excluded.discount_cents,
-      revised = r.revised + excluded.revised
+    on conflict (store_id, category, bucket) do update set ${addCounters(tx)}
     returning store_id, category, (extract(epoch from bucket) * 1000)::int8 as ms, sales_cents,
       transactions, units, refunds, refund_cents, discount_cents, revised`;
+}
+
+/**
+ * Appends hour or day deltas of store × category rows to `rollup_pending` as one row (the
+ * compactor folds them in, {@link foldPending}); returns the row's id.
+ */
+export function insertPending(tx: Tx, res: "hour" | "day", rows: RollupRow[]) {
+  const [sc, t, u, rf, rc, dc, rv] = COUNTER_COLS.map((k) => intArray(rows.map((r) => r[k])));
+  return tx<{ id: number }[]>`
+    insert into rollup_pending (resolution, store_ids, categories, buckets, sales_cents,
+      transactions, units, refunds, refund_cents, discount_cents, revised)
+    values (${res}, ${textArray(rows.map((r) => r.store_id))}::text[],
+      ${textArray(rows.map((r) => r.category))}::text[],
+      ${intArray(rows.map((r) => r.bucket))}::int8[], ${sc}::int8[], ${t}::int4[], ${u}::int4[],
+      ${rf}::int4[], ${rc}::int8[], ${dc}::int8[], ${rv}::int4[])
+    returning id`;
+}
+
+/**
+ * Deletes every visible pending row of one resolution and adds their deltas, summed per
+ * bucket, to `rollup_hour` or `rollup_day`, in one statement. Returns the buckets' new
+ * absolute values (shaped like {@link upsertRollup}'s) and, on each row, `ids` (the pending
+ * rows folded) and `oldest_ms` (when the oldest of them was written). The caller holds the compactor lock, so no other transaction writes these rows.
+ */
+export function foldPending(tx: Tx, res: "hour" | "day") {
+  const day = res === "day";
+  const target = day
+    ? tx`insert into rollup_day as r (store_id, category, day, sales_cents, transactions,
+        units, refunds, refund_cents, discount_cents, revised)
+      select s, c, date '1970-01-01' + (ms / 86400000)::int4, sc, t, u, rf, rc, dc, rv from g
+      on conflict (store_id, category, day) do update set ${addCounters(tx)}
+      returning store_id, category, day::text as day, sales_cents, transactions, units,
+        refunds, refund_cents, discount_cents, revised`
+    : tx`insert into rollup_hour as r (store_id, category, bucket, sales_cents, transactions,
+        units, refunds, refund_cents, discount_cents, revised)
+      select s, c, timestamptz 'epoch' + ms * interval '1 millisecond', sc, t, u, rf, rc, dc, rv
+      from g
+      on conflict (store_id, category, bucket) do update set ${addCounters(tx)}
+      returning store_id, category, (extract(epoch from bucket) * 1000)::int8 as ms,
+        sales_cents, transactions, units, refunds, refund_cents, discount_cents, revised`;
+  return tx<(Record<string, unknown> & { ids: number[]; oldest_ms: number })[]>`
+    with d as (
+      delete from rollup_pending where resolution = ${res}
+      returning id, created_at, store_ids, categories, buckets, sales_cents, transactions, units,
+        refunds,
+        refund_cents, discount_cents, revised
+    ), g as (
+      select x.s, x.c, x.ms, sum(x.sc)::int8 sc, sum(x.t)::int4 t, sum(x.u)::int4 u,
+        sum(x.rf)::int4 rf, sum(x.rc)::int8 rc, sum(x.dc)::int8 dc, sum(x.rv)::int4 rv
+      from d, unnest(d.store_ids, d.categories, d.buckets, d.sales_cents, d.transactions,
+        d.units, d.refunds, d.refund_cents, d.discount_cents, d.revised)
+        as x(s, c, ms, sc, t, u, rf, rc, dc, rv)
+      group by x.s, x.c, x.ms
+    ), w as (${target})
+    select w.*, (select array_agg(id) from d) as ids,
+      (select (extract(epoch from min(created_at)) * 1000)::int8 from d) as oldest_ms
+    from w`;
 }
 
 /** Current values of rollup rows (the buckets replayed receipts touch, to repair Redis). */

@@ -220,6 +220,17 @@ export function touchedKeys(p: PreparedReceipt): Record<keyof Rollups, RollupRow
   return { minute: [...r.minute.values()], hour: [...r.hour.values()], day: [...r.day.values()] };
 }
 
+/**
+ * Whether a rollup row of this resolution is left to the compactor (pipeline/compact.ts): hour
+ * and day rows of one store × one category. A batch spreads over most of them (50 stores × 8
+ * categories), so rewriting them once per compaction instead of once per batch saves most of
+ * the batch's writes; the minute rows and the whole-store and chain-wide rows stay in the
+ * batch transaction, visible at its commit.
+ */
+export function compacted(resolution: keyof Rollups, row: RollupRow): boolean {
+  return resolution !== "minute" && row.store_id !== "*" && row.category !== "*";
+}
+
 /** Rows sorted by key, so concurrent transactions lock rollup rows in one order (no deadlock). */
 export function sortedRows(map: Map<string, RollupRow>): RollupRow[] {
   return [...map.values()].sort((a, b) =>

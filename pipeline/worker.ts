@@ -3,7 +3,8 @@
  * group `workers` over every partition stream of every family. A loop reads a batch with one
  * XREADGROUP over all streams (COUNT per stream, BLOCK 50 ms), commits it (pipeline/batch.ts),
  * and every few seconds claims entries left pending by dead consumers. Beside the loops, a
- * maintenance task trims acknowledged entries and keeps receipt partitions ahead.
+ * maintenance task trims acknowledged entries and keeps receipt partitions ahead, and the
+ * compactor (pipeline/compact.ts) folds the batches' store × category hour and day deltas in.
  *
  * Shutdown (the signal) stops reading; the batch in hand finishes (commit, Redis, XACK).
  */
@@ -16,6 +17,7 @@ import { entriesFromRead, type RawEntry, streamLocator } from "./entries.ts";
 import { backoffMs, claimIdle, keepingClaimed, sleep } from "./recovery.ts";
 import { pruneConsumers, trimStreams } from "./trim.ts";
 import { ensurePartitions } from "./partitions.ts";
+import { type Compaction, runCompactor } from "./compact.ts";
 
 /** Options of {@link runWorkers}; unset ones come from the configuration. */
 export interface WorkerOptions {
@@ -47,6 +49,13 @@ export interface WorkerOptions {
   name?: string;
   /** Called after each committed batch (benchmark, tests). */
   onBatch?: (info: BatchInfo) => void;
+  /**
+   * How often this process's compactor folds store × category hour and day deltas into the
+   * rollups, ms (TILLSTREAM_COMPACT_MS; pipeline/compact.ts).
+   */
+  compactEveryMs?: number;
+  /** Called after each compaction that folded something (benchmark, tests). */
+  onCompact?: (c: Compaction) => void;
 }
 
 /** Creates the group on every stream (from the start, so no entry is skipped) if missing. */
@@ -291,6 +300,15 @@ export async function runWorkers(rt: Runtime, opts: WorkerOptions): Promise<void
     ));
   const every = opts.maintenanceEveryMs ?? 10_000;
   if (every > 0) loops.push(maintenance(rt, streams, opts.signal, every));
-  await Promise.all(loops);
+  const batches = Promise.all(loops);
+  await Promise.all([
+    batches,
+    runCompactor(rt, deps.series, {
+      signal: opts.signal,
+      everyMs: opts.compactEveryMs ?? cfg.TILLSTREAM_COMPACT_MS,
+      onCompact: opts.onCompact,
+      settled: batches,
+    }),
+  ]);
   log.info("workers stopped");
 }

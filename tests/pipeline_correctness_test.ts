@@ -5,7 +5,13 @@ import { publish } from "../ingest/producer.ts";
 import { runWorkers } from "../pipeline/worker.ts";
 import { parseLiveUpdate } from "../pipeline/live_updates.ts";
 import { expectedTotals, makeReceipts, rng, seedStores } from "./pipeline_fixtures.ts";
-import { drained, pgTotals, redisStoreSales, redisTotals } from "./pipeline_helpers.ts";
+import {
+  assertCategoriesExact,
+  drained,
+  pgTotals,
+  redisStoreSales,
+  redisTotals,
+} from "./pipeline_helpers.ts";
 
 const START = Date.parse("2026-11-24T20:00:00Z");
 const HOUR = 3_600_000;
@@ -62,6 +68,7 @@ Deno.test("pipeline - duplicates, shuffled order, refunds and three workers: PG 
         `Redis ${res}`,
       );
     }
+    await assertCategoriesExact(rt, receipts);
     const perStore = await redisStoreSales(rt, stores, START - HOUR, START + 3 * HOUR);
     const [pgStore] = await rt.sql`select count(*)::int n from receipts`;
     assert.equal(pgStore.n, 3000);

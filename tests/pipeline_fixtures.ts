@@ -149,3 +149,63 @@ export function stockEvent(
     ts,
   };
 }
+
+/** Counters of one expected store × category bucket. */
+export interface CategoryCounters {
+  sales_cents: number;
+  transactions: number;
+  units: number;
+  refunds: number;
+  refund_cents: number;
+  discount_cents: number;
+}
+
+/**
+ * Expected store × category buckets, keyed `store|category|hour` (UTC hour start, epoch ms) and
+ * `store|category|YYYY-MM-DD` (store-local day): line amounts (quantity × price − discount) by
+ * category; a receipt counts once per category it has a line in.
+ */
+export function expectedByCategory(receipts: ReceiptEvent[]): Map<string, CategoryCounters> {
+  const zone = new Map(FIXTURE_STORES.map((s) => [s.id, s.timezone]));
+  const out = new Map<string, CategoryCounters>();
+  const get = (k: string) => {
+    let c = out.get(k);
+    if (!c) {
+      out.set(
+        k,
+        c = {
+          sales_cents: 0,
+          transactions: 0,
+          units: 0,
+          refunds: 0,
+          refund_cents: 0,
+          discount_cents: 0,
+        },
+      );
+    }
+    return c;
+  };
+  for (const r of receipts) {
+    const hour = Math.floor(r.ts / 3_600_000) * 3_600_000;
+    const day = localDate(r.ts, zone.get(r.store_id) ?? "UTC");
+    for (const bucket of [String(hour), day]) {
+      const seen = new Set<string>();
+      for (const l of r.lines) {
+        const c = get(`${r.store_id}|${l.category}|${bucket}`);
+        const cents = l.quantity * l.unit_price_cents - l.discount_cents;
+        const first = !seen.has(l.category);
+        seen.add(l.category);
+        if (r.type === "sale") {
+          c.sales_cents += cents;
+          c.units += l.quantity;
+          c.discount_cents += l.discount_cents;
+          if (first) c.transactions += 1;
+        } else {
+          c.refund_cents += cents;
+          if (first) c.refunds += 1;
+        }
+      }
+    }
+  }
+  return out;
+}

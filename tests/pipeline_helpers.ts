@@ -5,7 +5,16 @@
 import type { Runtime } from "../lib/runtime.ts";
 import { FAMILIES, WORKER_GROUP } from "../lib/keys.ts";
 import { waitFor } from "../lib/testing/services.ts";
-import { createSeriesStore, METRICS, type Resolution } from "../pipeline/series.ts";
+import {
+  createSeriesStore,
+  METRICS,
+  type Resolution,
+  type SeriesStore,
+} from "../pipeline/series.ts";
+import { dayBucket } from "../pipeline/rollup.ts";
+import { type CategoryCounters, expectedByCategory } from "./pipeline_fixtures.ts";
+import type { ReceiptEvent } from "../lib/events.ts";
+import assert from "node:assert/strict";
 
 /** Entries not yet acknowledged by the group across every stream (undelivered + pending). */
 export async function unfinished(rt: Runtime): Promise<number> {
@@ -70,4 +79,76 @@ export async function redisStoreSales(rt: Runtime, stores: string[], from: numbe
     out.set(s, b.reduce((a, x) => a + x.sales_cents, 0));
   }
   return out;
+}
+
+const COLS = [
+  "sales_cents",
+  "transactions",
+  "units",
+  "refunds",
+  "refund_cents",
+  "discount_cents",
+] as const;
+const counters = (r: Record<string, unknown>) =>
+  Object.fromEntries(COLS.map((c) => [c, Number(r[c])])) as unknown as CategoryCounters;
+
+/** Store × category hour and day rows in PostgreSQL, keyed like {@link expectedByCategory}. */
+export async function pgCategoryRows(
+  rt: Pick<Runtime, "sql">,
+): Promise<Map<string, CategoryCounters>> {
+  const out = new Map<string, CategoryCounters>();
+  const hours = await rt.sql`select store_id, category,
+      (extract(epoch from bucket) * 1000)::int8 as ms, * from rollup_hour
+    where store_id <> '*' and category <> '*'`;
+  for (const r of hours) out.set(`${r.store_id}|${r.category}|${r.ms}`, counters(r));
+  const days = await rt.sql`select store_id, category, day::text as d, * from rollup_day
+    where store_id <> '*' and category <> '*'`;
+  for (const r of days) out.set(`${r.store_id}|${r.category}|${r.d}`, counters(r));
+  return out;
+}
+
+/** The same buckets read back from the Redis series store. */
+export async function redisCategoryRows(
+  series: SeriesStore,
+  keys: Iterable<string>,
+): Promise<Map<string, CategoryCounters>> {
+  const out = new Map<string, CategoryCounters>();
+  for (const k of keys) {
+    const [store_id, category, b] = k.split("|");
+    const day = b.includes("-");
+    const bucket = day ? dayBucket(b) : Number(b);
+    const [v] = await series.range({
+      resolution: day ? "day" : "hour",
+      store_id,
+      category,
+      from: bucket,
+      to: bucket,
+    });
+    if (v) out.set(k, counters(v as unknown as Record<string, unknown>));
+  }
+  return out;
+}
+
+/** Store × category hour and day deltas not folded in yet (rows of `rollup_pending`). */
+export const pendingRows = async (rt: Pick<Runtime, "sql">) =>
+  (await rt.sql`select count(*)::int n from rollup_pending`)[0].n as number;
+
+/** Waits until the compactor has folded every pending delta in (PostgreSQL and Redis). */
+export async function compacted(rt: Pick<Runtime, "sql">, ms = 20_000): Promise<void> {
+  await waitFor(async () => (await pendingRows(rt)) === 0, { ms, what: "the compactor to fold" });
+}
+
+/**
+ * Waits for the compactor, then checks every store × category hour and day bucket against
+ * the exact sums of `receipts` (distinct ones), in PostgreSQL and in Redis.
+ */
+export async function assertCategoriesExact(
+  rt: Pick<Runtime, "sql" | "redis" | "keys" | "timeSeries">,
+  receipts: ReceiptEvent[],
+): Promise<void> {
+  await compacted(rt);
+  const want = expectedByCategory(receipts);
+  assert.deepEqual(await pgCategoryRows(rt), want, "PostgreSQL store × category hours and days");
+  const redis = await redisCategoryRows(createSeriesStore(rt), want.keys());
+  assert.deepEqual(redis, want, "Redis store × category hours and days");
 }

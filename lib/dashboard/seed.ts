@@ -11,6 +11,7 @@ import type { Runtime } from "../runtime.ts";
 import type { InventoryEvent, ReceiptEvent } from "../events.ts";
 import { addStore, type NewStore } from "../stores.ts";
 import { applyEvents, type DecodedEntry } from "../../pipeline/apply.ts";
+import { compactOnce } from "../../pipeline/compact.ts";
 import { localMidnight } from "./format.ts";
 
 /** The demo stores (New York time, USD). */
@@ -156,6 +157,7 @@ export async function seedDemo(rt: Runtime, opts: SeedOptions): Promise<number> 
   for (let i = 0; i < entries.length; i += 2000) {
     await applyEvents(rt, entries.slice(i, i + 2000), { watermarks: new Map(), stores: info });
   }
+  await compactOnce(rt); // store × category hours and days (no worker runs here to fold them)
   if (opts.models) await seedModels(rt, stores, opts.now, rand);
   return events.filter((e) => e.type !== "inventory").length;
 }

@@ -1,0 +1,110 @@
+/**
+ * The compactor: folds the store × category hour and day deltas that batch transactions append
+ * to `rollup_pending` (pipeline/apply.ts) into `rollup_hour` / `rollup_day` and the Redis series
+ * store, a few times a second, so each of those buckets is rewritten once per compaction rather
+ * than once per batch.
+ *
+ * Exactly once: one transaction deletes the pending rows it folds and adds their sums to the
+ * rollups. Redis gets the new absolute values before that transaction commits, the same rule
+ * as "XACK last": if the write fails, the transaction rolls back and the deltas stay pending
+ * for the next try; if the commit fails after the write, Redis briefly shows values that the
+ * retry commits (it folds the same deltas, plus any newer ones; the series store keeps the
+ * per-counter maximum). A transaction-scoped advisory lock lets one compactor of a database
+ * run at a time, so every worker process may run one.
+ */
+import type { Runtime } from "../lib/runtime.ts";
+import { errorMessage, log } from "../lib/log.ts";
+import { metrics } from "../lib/metrics.ts";
+import { foldPending, toBucket } from "./apply_sql.ts";
+import { backoffMs, sleep } from "./recovery.ts";
+import type { BucketValue, SeriesStore } from "./series.ts";
+
+/** What one compaction folded in. */
+export interface Compaction {
+  /** Absolute values of the buckets it changed. */
+  buckets: BucketValue[];
+  /** Ids of the `rollup_pending` rows it folded (`ApplyResult.pending` of their batches). */
+  folded: number[];
+  /** Date.now() at its commit. */
+  committedAt: number;
+  /** When the oldest delta it folded was written (its batch transaction began), epoch ms. */
+  oldest: number;
+}
+
+/**
+ * Folds every pending delta in one transaction, writing the new absolute values to `series`
+ * (when given) before the commit. Returns null when another compactor holds the lock; a
+ * compaction with nothing pending returns empty lists. Throws (and folds nothing) when
+ * PostgreSQL or Redis fails.
+ */
+export async function compactOnce(
+  rt: Pick<Runtime, "sql">,
+  series?: SeriesStore,
+): Promise<Compaction | null> {
+  const out = await rt.sql.begin(async (tx) => {
+    const [{ locked }] = await tx<{ locked: boolean }[]>`
+      select pg_try_advisory_xact_lock(hashtext('tillstream rollup compactor')) as locked`;
+    if (!locked) return null;
+    const [hours, days] = await Promise.all([foldPending(tx, "hour"), foldPending(tx, "day")]);
+    const buckets = [
+      ...hours.map((r) => toBucket("hour", r)),
+      ...days.map((r) => toBucket("day", r)),
+    ];
+    const folded = [...(hours[0]?.ids ?? []), ...(days[0]?.ids ?? [])].map(Number);
+    const oldest = Math.min(hours[0]?.oldest_ms ?? Infinity, days[0]?.oldest_ms ?? Infinity);
+    if (series && buckets.length) await series.write(buckets);
+    return { buckets, folded, oldest };
+  });
+  return out && { ...out, committedAt: Date.now() };
+}
+
+/** Options of {@link runCompactor}. */
+export interface CompactorOptions {
+  signal: AbortSignal;
+  /** Time between the starts of two compactions, ms (TILLSTREAM_COMPACT_MS). */
+  everyMs: number;
+  /** Called after each compaction that folded something (benchmark, tests). */
+  onCompact?: (c: Compaction) => void;
+  /** After the signal aborts, the last compaction waits for this (the batches in hand). */
+  settled?: Promise<unknown>;
+}
+
+/**
+ * Compacts every `everyMs` until the signal aborts, backing off while PostgreSQL or Redis
+ * fails (nothing is lost: the deltas wait in PostgreSQL), then, once `settled` has, once more,
+ * so a worker that stops leaves nothing pending it could fold.
+ */
+export async function runCompactor(
+  rt: Pick<Runtime, "sql">,
+  series: SeriesStore,
+  o: CompactorOptions,
+): Promise<void> {
+  const once = async () => {
+    const c = await compactOnce(rt, series);
+    if (c && c.folded.length) {
+      metrics.compactionLag.observe(Math.max(0, c.committedAt - c.oldest) / 1000);
+      o.onCompact?.(c);
+    }
+  };
+  let failures = 0;
+  while (!o.signal.aborted) {
+    const started = Date.now();
+    try {
+      await once();
+      failures = 0;
+      await sleep(Math.max(0, o.everyMs - (Date.now() - started)), o.signal);
+    } catch (e) {
+      const wait = backoffMs(failures++);
+      log.warn("rollup compaction failed; retrying", { error: errorMessage(e), wait_ms: wait });
+      await sleep(wait, o.signal);
+    }
+  }
+  await o.settled?.catch(() => {});
+  try {
+    await once();
+  } catch (e) {
+    log.warn("last rollup compaction failed; the next worker to start folds what is pending", {
+      error: errorMessage(e),
+    });
+  }
+}

@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import { applyEvents, type DecodedEntry } from "./apply.ts";
+import { compactOnce, runCompactor } from "./compact.ts";
+import { createSeriesStore } from "./series.ts";
+import { testRuntime, waitFor } from "../lib/testing/services.ts";
+import type { ReceiptEvent } from "../lib/events.ts";
+import {
+  expectedByCategory,
+  FIXTURE_STORES,
+  makeReceipts,
+  seedStores,
+} from "../tests/pipeline_fixtures.ts";
+import { pendingRows, pgCategoryRows, redisCategoryRows } from "../tests/pipeline_helpers.ts";
+
+// 22:30 UTC: the receipts cross midnight in some stores' zones and not in others'.
+const START = Date.parse("2026-11-24T22:30:00Z");
+const stores = new Map(FIXTURE_STORES.map((s) => [s.id, s]));
+const ctx = { watermarks: new Map<string, number | null>(), stores };
+let ids = 0;
+
+function entries(events: ReceiptEvent[]): DecodedEntry[] {
+  return events.map((event) => ({
+    stream: "s",
+    id: `${++ids}-0`,
+    family: "sales",
+    partition: 0,
+    payload: JSON.stringify(event),
+    event,
+  }));
+}
+
+Deno.test("compact - store × category hours and days wait in rollup_pending, then are folded in once, to the cent", async () => {
+  await using rt = await testRuntime("compact_exact");
+  await seedStores(rt.sql);
+  const series = createSeriesStore(rt);
+  const receipts = makeReceipts({ count: 400, start: START, stepMs: 20_000 });
+  const first = await applyEvents(
+    rt,
+    entries([...receipts.slice(0, 200), ...receipts.slice(0, 50)]),
+    ctx,
+  );
+  const second = await applyEvents(rt, entries(receipts.slice(100, 300)), ctx);
+  assert.equal(first.pending.length, 2, "one pending row per resolution");
+  assert.equal(second.pending.length, 2);
+  assert.equal(await pendingRows(rt), 4);
+  // Before the compaction: minutes and the store and chain rows are there, category hours not.
+  const [before] = await rt.sql`select
+      (select count(*)::int from rollup_hour where store_id <> '*' and category <> '*') hours,
+      (select count(*)::int from rollup_day where store_id <> '*' and category <> '*') days,
+      (select count(*)::int from rollup_minute where store_id <> '*' and category <> '*') minutes,
+      (select count(*)::int from rollup_hour where store_id <> '*' and category = '*') stores`;
+  assert.deepEqual([before.hours, before.days], [0, 0]);
+  assert.ok(before.minutes > 0 && before.stores > 0);
+  assert.ok(
+    first.buckets.every((b) =>
+      b.resolution === "minute" || b.store_id === "*" || b.category === "*"
+    ),
+    "a batch's own buckets leave out what the compactor writes",
+  );
+
+  const c = await compactOnce(rt, series);
+  assert.ok(c);
+  assert.deepEqual(
+    [...c.folded].sort((a, b) => a - b),
+    [...first.pending, ...second.pending].sort((a, b) => a - b),
+  );
+  assert.equal(await pendingRows(rt), 0);
+  const want = expectedByCategory(receipts.slice(0, 300));
+  assert.deepEqual(await pgCategoryRows(rt), want);
+  assert.deepEqual(await redisCategoryRows(series, want.keys()), want);
+  assert.equal(c.buckets.length, want.size, "every changed bucket goes to Redis once");
+
+  // Nothing pending: a compaction changes nothing.
+  const idle = await compactOnce(rt, series);
+  assert.deepEqual([idle?.folded, idle?.buckets], [[], []]);
+
+  // New receipts in the same hours add onto the folded rows; replays add nothing.
+  await applyEvents(rt, entries(receipts.slice(250)), ctx);
+  await compactOnce(rt, series);
+  const all = expectedByCategory(receipts);
+  assert.deepEqual(await pgCategoryRows(rt), all);
+  assert.deepEqual(await redisCategoryRows(series, all.keys()), all);
+});
+
+Deno.test("compact - concurrent compactors fold each delta exactly once", async () => {
+  await using rt = await testRuntime("compact_concurrent");
+  await seedStores(rt.sql);
+  const series = createSeriesStore(rt);
+  const receipts = makeReceipts({ count: 600, start: START, stepMs: 10_000, seed: 5 });
+  const batches = [receipts.slice(0, 200), receipts.slice(200, 400), receipts.slice(400)];
+  const pending: number[] = [];
+  const folded: number[] = [];
+  // Batches commit while four compactors run at once.
+  await Promise.all([
+    (async () => {
+      for (const b of batches) pending.push(...(await applyEvents(rt, entries(b), ctx)).pending);
+    })(),
+    ...Array.from({ length: 4 }, async () => {
+      for (let i = 0; i < 10; i++) folded.push(...(await compactOnce(rt, series))?.folded ?? []);
+    }),
+  ]);
+  while (await pendingRows(rt)) folded.push(...(await compactOnce(rt, series))?.folded ?? []);
+  assert.deepEqual([...folded].sort((a, b) => a - b), [...pending].sort((a, b) => a - b));
+  const want = expectedByCategory(receipts);
+  assert.deepEqual(await pgCategoryRows(rt), want);
+  assert.deepEqual(await redisCategoryRows(series, want.keys()), want);
+});
+
+Deno.test("compact - a failed Redis write rolls the compaction back; the deltas are folded later, once", async () => {
+  await using rt = await testRuntime("compact_redis_down");
+  await seedStores(rt.sql);
+  const receipts = makeReceipts({ count: 200, start: START, stepMs: 20_000, seed: 9 });
+  await applyEvents(rt, entries(receipts), ctx);
+  const down = rt.redis.duplicate({ enableOfflineQueue: false, lazyConnect: true });
+  down.on("error", () => {});
+  await assert.rejects(compactOnce(rt, createSeriesStore({ ...rt, redis: down })));
+  assert.equal(await pendingRows(rt), 2, "the deltas are still pending");
+  const [{ n }] = await rt.sql`select count(*)::int n from rollup_hour
+    where store_id <> '*' and category <> '*'`;
+  assert.equal(n, 0, "and nothing was added to the rollups");
+  const series = createSeriesStore(rt);
+  await compactOnce(rt, series);
+  const want = expectedByCategory(receipts);
+  assert.deepEqual(await pgCategoryRows(rt), want);
+  assert.deepEqual(await redisCategoryRows(series, want.keys()), want);
+});
+
+Deno.test("compact - the compactor folds within its interval, and once more after the last batch at shutdown", async () => {
+  await using rt = await testRuntime("compact_loop");
+  await seedStores(rt.sql);
+  const series = createSeriesStore(rt);
+  const receipts = makeReceipts({ count: 300, start: START, stepMs: 20_000, seed: 11 });
+  const ctl = new AbortController();
+  let finishLastBatch!: () => void;
+  const settled = new Promise<void>((resolve) => finishLastBatch = resolve);
+  const seen: number[] = [];
+  const running = runCompactor(rt, series, {
+    signal: ctl.signal,
+    everyMs: 20,
+    settled,
+    onCompact: (c) => seen.push(...c.folded),
+  });
+  const a = await applyEvents(rt, entries(receipts.slice(0, 150)), ctx);
+  await waitFor(async () => (await pendingRows(rt)) === 0, { what: "the compactor to fold" });
+  ctl.abort();
+  // A batch in hand commits after shutdown was asked for: the last compaction still folds it.
+  const b = await applyEvents(rt, entries(receipts.slice(150)), ctx);
+  finishLastBatch();
+  await running;
+  assert.equal(await pendingRows(rt), 0);
+  assert.deepEqual(seen.sort((x, y) => x - y), [...a.pending, ...b.pending].sort((x, y) => x - y));
+  const want = expectedByCategory(receipts);
+  assert.deepEqual(await pgCategoryRows(rt), want);
+  assert.deepEqual(await redisCategoryRows(series, want.keys()), want);
+});
