@@ -153,11 +153,11 @@ export async function run(args: string[]): Promise<number> {
   };
   const onCompact = (c: Compaction) => {
     stats.compactions++;
-    stats.folded += c.folded.length;
     for (const id of c.folded) {
       const times = awaitingFold.get(id);
       if (!times) continue;
       awaitingFold.delete(id);
+      stats.folded++;
       for (const added of times) {
         compacted.add(c.committedAt - added);
         if (added >= windowStart) steadyCompacted.add(c.committedAt - added);
@@ -264,7 +264,7 @@ export async function run(args: string[]): Promise<number> {
       compact_every_ms: compactEveryMs ?? "default",
       compactions: stats.compactions,
       avg_batches_per_compaction: Number(
-        (stats.folded / 2 / Math.max(1, stats.compactions)).toFixed(1),
+        (stats.folded / Math.max(1, stats.compactions)).toFixed(1),
       ),
       live_updates: live,
     };

@@ -161,8 +161,8 @@ export interface CategoryCounters {
 }
 
 /**
- * Expected store × category buckets, keyed `store|category|hour` (UTC hour start, epoch ms) and
- * `store|category|YYYY-MM-DD` (store-local day): line amounts (quantity × price − discount) by
+ * Expected store × category buckets, keyed `store|category|minute:<ms>` and `…|hour:<ms>` (UTC
+ * bucket start, epoch ms) and `…|day:YYYY-MM-DD` (store-local day): line amounts (quantity × price − discount) by
  * category; a receipt counts once per category it has a line in.
  */
 export function expectedByCategory(receipts: ReceiptEvent[]): Map<string, CategoryCounters> {
@@ -186,9 +186,10 @@ export function expectedByCategory(receipts: ReceiptEvent[]): Map<string, Catego
     return c;
   };
   for (const r of receipts) {
+    const minute = Math.floor(r.ts / 60_000) * 60_000;
     const hour = Math.floor(r.ts / 3_600_000) * 3_600_000;
     const day = localDate(r.ts, zone.get(r.store_id) ?? "UTC");
-    for (const bucket of [String(hour), day]) {
+    for (const bucket of [`minute:${minute}`, `hour:${hour}`, `day:${day}`]) {
       const seen = new Set<string>();
       for (const l of r.lines) {
         const c = get(`${r.store_id}|${l.category}|${bucket}`);

@@ -92,18 +92,20 @@ const COLS = [
 const counters = (r: Record<string, unknown>) =>
   Object.fromEntries(COLS.map((c) => [c, Number(r[c])])) as unknown as CategoryCounters;
 
-/** Store × category hour and day rows in PostgreSQL, keyed like {@link expectedByCategory}. */
+/** Store × category rows of every resolution in PostgreSQL, keyed like {@link expectedByCategory}. */
 export async function pgCategoryRows(
   rt: Pick<Runtime, "sql">,
 ): Promise<Map<string, CategoryCounters>> {
   const out = new Map<string, CategoryCounters>();
-  const hours = await rt.sql`select store_id, category,
-      (extract(epoch from bucket) * 1000)::int8 as ms, * from rollup_hour
-    where store_id <> '*' and category <> '*'`;
-  for (const r of hours) out.set(`${r.store_id}|${r.category}|${r.ms}`, counters(r));
+  for (const res of ["minute", "hour"] as const) {
+    const rows = await rt.sql`select store_id, category,
+        (extract(epoch from bucket) * 1000)::int8 as ms, * from ${rt.sql(`rollup_${res}`)}
+      where store_id <> '*' and category <> '*'`;
+    for (const r of rows) out.set(`${r.store_id}|${r.category}|${res}:${r.ms}`, counters(r));
+  }
   const days = await rt.sql`select store_id, category, day::text as d, * from rollup_day
     where store_id <> '*' and category <> '*'`;
-  for (const r of days) out.set(`${r.store_id}|${r.category}|${r.d}`, counters(r));
+  for (const r of days) out.set(`${r.store_id}|${r.category}|day:${r.d}`, counters(r));
   return out;
 }
 
@@ -115,21 +117,15 @@ export async function redisCategoryRows(
   const out = new Map<string, CategoryCounters>();
   for (const k of keys) {
     const [store_id, category, b] = k.split("|");
-    const day = b.includes("-");
-    const bucket = day ? dayBucket(b) : Number(b);
-    const [v] = await series.range({
-      resolution: day ? "day" : "hour",
-      store_id,
-      category,
-      from: bucket,
-      to: bucket,
-    });
+    const [resolution, at] = b.split(":") as [Resolution, string];
+    const bucket = resolution === "day" ? dayBucket(at) : Number(at);
+    const [v] = await series.range({ resolution, store_id, category, from: bucket, to: bucket });
     if (v) out.set(k, counters(v as unknown as Record<string, unknown>));
   }
   return out;
 }
 
-/** Store × category hour and day deltas not folded in yet (rows of `rollup_pending`). */
+/** Store × category deltas not folded in yet (rows of `rollup_pending`). */
 export const pendingRows = async (rt: Pick<Runtime, "sql">) =>
   (await rt.sql`select count(*)::int n from rollup_pending`)[0].n as number;
 
@@ -139,7 +135,7 @@ export async function compacted(rt: Pick<Runtime, "sql">, ms = 20_000): Promise<
 }
 
 /**
- * Waits for the compactor, then checks every store × category hour and day bucket against
+ * Waits for the compactor, then checks every store × category bucket (every resolution) against
  * the exact sums of `receipts` (distinct ones), in PostgreSQL and in Redis.
  */
 export async function assertCategoriesExact(
@@ -148,7 +144,7 @@ export async function assertCategoriesExact(
 ): Promise<void> {
   await compacted(rt);
   const want = expectedByCategory(receipts);
-  assert.deepEqual(await pgCategoryRows(rt), want, "PostgreSQL store × category hours and days");
+  assert.deepEqual(await pgCategoryRows(rt), want, "PostgreSQL store × category buckets");
   const redis = await redisCategoryRows(createSeriesStore(rt), want.keys());
-  assert.deepEqual(redis, want, "Redis store × category hours and days");
+  assert.deepEqual(redis, want, "Redis store × category buckets");
 }
