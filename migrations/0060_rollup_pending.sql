@@ -25,6 +25,7 @@ create table rollup_pending (
   discount_cents  int8[] not null,
   revised         int4[] not null
 );
--- Rows live for a fraction of a second: vacuum often so compactions scan few dead ones.
+-- Rows live for a fraction of a second: vacuum often so compactions scan few dead ones. The
+-- compactor also vacuums the table itself every 10 s, for servers that run without autovacuum.
 alter table rollup_pending set (autovacuum_vacuum_threshold = 500,
   autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_insert_threshold = -1);

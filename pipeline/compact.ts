@@ -67,6 +67,8 @@ export interface CompactorOptions {
   onCompact?: (c: Compaction) => void;
   /** After the signal aborts, the last compaction waits for this (the batches in hand). */
   settled?: Promise<unknown>;
+  /** How often `rollup_pending` is vacuumed, ms (default 10 s). */
+  vacuumEveryMs?: number;
 }
 
 /**
@@ -87,11 +89,18 @@ export async function runCompactor(
     }
   };
   let failures = 0;
+  let vacuumed = Date.now();
   while (!o.signal.aborted) {
     const started = Date.now();
     try {
       await once();
       failures = 0;
+      if (started - vacuumed >= (o.vacuumEveryMs ?? 10_000)) {
+        // Each compaction leaves its folded rows dead; reclaim them here rather than trust
+        // autovacuum to be on (it is off on some servers), or the table grows without bound.
+        vacuumed = started;
+        await rt.sql`vacuum rollup_pending`;
+      }
       await sleep(Math.max(0, o.everyMs - (Date.now() - started)), o.signal);
     } catch (e) {
       const wait = backoffMs(failures++);

@@ -10,7 +10,12 @@ import {
   makeReceipts,
   seedStores,
 } from "../tests/pipeline_fixtures.ts";
-import { pendingRows, pgCategoryRows, redisCategoryRows } from "../tests/pipeline_helpers.ts";
+import {
+  compacted,
+  pendingRows,
+  pgCategoryRows,
+  redisCategoryRows,
+} from "../tests/pipeline_helpers.ts";
 
 // 22:30 UTC: the receipts cross midnight in some stores' zones and not in others'.
 const START = Date.parse("2026-11-24T22:30:00Z");
@@ -159,4 +164,32 @@ Deno.test("compact - the compactor folds within its interval, and once more afte
   const want = expectedByCategory(receipts);
   assert.deepEqual(await pgCategoryRows(rt), want);
   assert.deepEqual(await redisCategoryRows(series, hoursDays(want).keys()), hoursDays(want));
+});
+
+Deno.test("compact - the compactor vacuums rollup_pending itself, so it stays small with autovacuum off", async () => {
+  await using rt = await testRuntime("compact_vacuum");
+  await seedStores(rt.sql);
+  await rt.sql`alter table rollup_pending set (autovacuum_enabled = false)`;
+  const series = createSeriesStore(rt);
+  const ctl = new AbortController();
+  const running = runCompactor(rt, series, { signal: ctl.signal, everyMs: 5, vacuumEveryMs: 50 });
+  const receipts = makeReceipts({ count: 1200, start: START, stepMs: 2_000, seed: 13 });
+  try {
+    for (let i = 0; i < receipts.length; i += 30) {
+      await applyEvents(rt, entries(receipts.slice(i, i + 30)), ctx);
+      await compacted(rt);
+    }
+    await waitFor(async () => {
+      const [v] = await rt.sql`select vacuum_count::int n from pg_stat_user_tables
+        where relname = 'rollup_pending'`;
+      return v.n >= 2;
+    }, { what: "the compactor to vacuum rollup_pending" });
+  } finally {
+    ctl.abort();
+    await running;
+  }
+  // 80 rows were written and deleted; vacuumed, the table reuses its pages instead of growing.
+  const [{ pages }] = await rt.sql`select pg_relation_size('rollup_pending') / 8192 as pages`;
+  assert.ok(Number(pages) < 10, `rollup_pending has ${pages} pages`);
+  assert.deepEqual(await pgCategoryRows(rt), expectedByCategory(receipts));
 });
