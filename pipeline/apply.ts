@@ -48,6 +48,13 @@ import {
   upsertSkuDaily,
 } from "./apply_sql.ts";
 
+/**
+ * Batches with at least this many new receipts write their store × category hour and day rows
+ * themselves instead of queueing them for the compactor (measured: at ~4,700 per batch the
+ * queue cost 5–10 % more CPU per event; at ~200 it saves ~14 %).
+ */
+export const COMPACT_BELOW = 2_000;
+
 /** A stream entry as read by a worker. */
 export interface StreamEntry {
   stream: string;
@@ -245,13 +252,18 @@ export async function applyEvents(
         changes.get(stockKey(row.store_id, row.sku)) ?? [],
       ),
     }));
-    // Store × category hours and days go to the compactor's queue (see `compacted`).
-    const direct = res.map((r) => sortedRows(rollups[r]).filter((row) => !compacted(r, row)));
+    // Store × category hours and days go to the compactor's queue (see `compacted`), unless
+    // the batch is big (a backlog being caught up): it touches most of those buckets once
+    // anyway, and queueing them would only add the compactor's work to its own.
+    const defer = fresh.length < COMPACT_BELOW;
+    const direct = res.map((r) =>
+      sortedRows(rollups[r]).filter((row) => !(defer && compacted(r, row)))
+    );
     const upserts = res.map((r, i) =>
       direct[i].length ? upsertRollup(tx, r, direct[i]) : Promise.resolve([])
     );
     const queued = (["hour", "day"] as const).map((r) => {
-      const rows = [...rollups[r].values()].filter((row) => compacted(r, row));
+      const rows = defer ? [...rollups[r].values()].filter((row) => compacted(r, row)) : [];
       return rows.length ? insertPending(tx, r, rows) : Promise.resolve([]);
     });
     // Buckets touched only by replayed receipts: re-read, so Redis is repaired on a replay.

@@ -108,7 +108,8 @@ export function insertPending(tx: Tx, res: "hour" | "day", rows: RollupRow[]) {
  * Deletes every visible pending row of one resolution and adds their deltas, summed per
  * bucket, to `rollup_hour` or `rollup_day`, in one statement. Returns the buckets' new
  * absolute values (shaped like {@link upsertRollup}'s) and, on each row, `ids` (the pending
- * rows folded) and `oldest_ms` (when the oldest of them was written). The caller holds the compactor lock, so no other transaction writes these rows.
+ * rows folded) and `oldest_ms` (when the oldest of them was written). Rows are locked in the
+ * batches' key order: a big batch upserts the same rows itself (`COMPACT_BELOW` in apply.ts).
  */
 export function foldPending(tx: Tx, res: "hour" | "day") {
   const day = res === "day";
@@ -116,13 +117,14 @@ export function foldPending(tx: Tx, res: "hour" | "day") {
     ? tx`insert into rollup_day as r (store_id, category, day, sales_cents, transactions,
         units, refunds, refund_cents, discount_cents, revised)
       select s, c, date '1970-01-01' + (ms / 86400000)::int4, sc, t, u, rf, rc, dc, rv from g
+      order by s collate "C", c collate "C", ms
       on conflict (store_id, category, day) do update set ${addCounters(tx)}
       returning store_id, category, day::text as day, sales_cents, transactions, units,
         refunds, refund_cents, discount_cents, revised`
     : tx`insert into rollup_hour as r (store_id, category, bucket, sales_cents, transactions,
         units, refunds, refund_cents, discount_cents, revised)
       select s, c, timestamptz 'epoch' + ms * interval '1 millisecond', sc, t, u, rf, rc, dc, rv
-      from g
+      from g order by s collate "C", c collate "C", ms
       on conflict (store_id, category, bucket) do update set ${addCounters(tx)}
       returning store_id, category, (extract(epoch from bucket) * 1000)::int8 as ms,
         sales_cents, transactions, units, refunds, refund_cents, discount_cents, revised`;

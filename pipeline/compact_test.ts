@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { applyEvents, type DecodedEntry } from "./apply.ts";
+import { applyEvents, COMPACT_BELOW, type DecodedEntry } from "./apply.ts";
 import { compactOnce, runCompactor } from "./compact.ts";
 import { createSeriesStore } from "./series.ts";
 import { testRuntime, waitFor } from "../lib/testing/services.ts";
@@ -192,4 +192,35 @@ Deno.test("compact - the compactor vacuums rollup_pending itself, so it stays sm
   const [{ pages }] = await rt.sql`select pg_relation_size('rollup_pending') / 8192 as pages`;
   assert.ok(Number(pages) < 10, `rollup_pending has ${pages} pages`);
   assert.deepEqual(await pgCategoryRows(rt), expectedByCategory(receipts));
+});
+
+Deno.test("compact - a big batch writes its own store × category hours and days, beside queued ones, exactly", async () => {
+  await using rt = await testRuntime("compact_big_batch");
+  await seedStores(rt.sql);
+  const series = createSeriesStore(rt);
+  const receipts = makeReceipts({
+    count: COMPACT_BELOW + 800,
+    start: START,
+    stepMs: 700,
+    seed: 17,
+  });
+  const small = receipts.slice(0, 400), big = receipts.slice(400, 400 + COMPACT_BELOW);
+  const rest = receipts.slice(400 + COMPACT_BELOW);
+  const first = await applyEvents(rt, entries(small), ctx);
+  assert.equal(first.pending.length, 2);
+  // The big batch commits while compactors fold the small ones' deltas into the same rows.
+  const [second] = await Promise.all([
+    applyEvents(rt, entries(big), ctx),
+    compactOnce(rt, series),
+    applyEvents(rt, entries(rest), ctx).then(() => compactOnce(rt, series)),
+  ]);
+  assert.deepEqual(second.pending, [], "nothing queued");
+  assert.ok(
+    second.buckets.some((b) => b.resolution === "hour" && b.category !== "*" && b.store_id !== "*"),
+  );
+  await series.write(second.buckets); // as the worker does after the commit
+  while (await pendingRows(rt)) await compactOnce(rt, series);
+  const want = expectedByCategory(receipts);
+  assert.deepEqual(await pgCategoryRows(rt), want);
+  assert.deepEqual(await redisCategoryRows(series, hoursDays(want).keys()), hoursDays(want));
 });
