@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { applyEvents, COMPACT_BELOW, type DecodedEntry } from "./apply.ts";
 import { compactOnce, runCompactor } from "./compact.ts";
-import { createSeriesStore } from "./series.ts";
+import { createSeriesStore, type SeriesStore } from "./series.ts";
+import type { Runtime } from "../lib/runtime.ts";
 import { testRuntime, waitFor } from "../lib/testing/services.ts";
 import type { ReceiptEvent } from "../lib/events.ts";
 import {
@@ -29,6 +30,16 @@ let ids = 0;
  */
 const hoursDays = <V>(m: Map<string, V>) =>
   new Map([...m].filter(([k]) => !k.includes("|minute:")));
+
+/**
+ * Every store × category bucket in PostgreSQL, and the hours and days in Redis, equal the exact
+ * sums of `receipts`.
+ */
+async function assertFolded(rt: Runtime, series: SeriesStore, receipts: ReceiptEvent[]) {
+  const want = expectedByCategory(receipts);
+  assert.deepEqual(await pgCategoryRows(rt), want);
+  assert.deepEqual(await redisCategoryRows(series, hoursDays(want).keys()), hoursDays(want));
+}
 
 function entries(events: ReceiptEvent[]): DecodedEntry[] {
   return events.map((event) => ({
@@ -77,10 +88,9 @@ Deno.test("compact - store × category hours and days wait in rollup_pending, th
     [...first.pending, ...second.pending].sort((a, b) => a - b),
   );
   assert.equal(await pendingRows(rt), 0);
-  const want = expectedByCategory(receipts.slice(0, 300));
-  assert.deepEqual(await pgCategoryRows(rt), want);
-  assert.deepEqual(await redisCategoryRows(series, hoursDays(want).keys()), hoursDays(want));
-  assert.equal(c.buckets.length, hoursDays(want).size, "every folded bucket goes to Redis once");
+  await assertFolded(rt, series, receipts.slice(0, 300));
+  const folded = hoursDays(expectedByCategory(receipts.slice(0, 300)));
+  assert.equal(c.buckets.length, folded.size, "every folded bucket goes to Redis once");
 
   // Nothing pending: a compaction changes nothing.
   const idle = await compactOnce(rt, series);
@@ -89,9 +99,7 @@ Deno.test("compact - store × category hours and days wait in rollup_pending, th
   // New receipts in the same hours add onto the folded rows; replays add nothing.
   await applyEvents(rt, entries(receipts.slice(250)), ctx);
   await compactOnce(rt, series);
-  const all = expectedByCategory(receipts);
-  assert.deepEqual(await pgCategoryRows(rt), all);
-  assert.deepEqual(await redisCategoryRows(series, hoursDays(all).keys()), hoursDays(all));
+  await assertFolded(rt, series, receipts);
 });
 
 Deno.test("compact - concurrent compactors fold each delta exactly once", async () => {
@@ -113,9 +121,7 @@ Deno.test("compact - concurrent compactors fold each delta exactly once", async 
   ]);
   while (await pendingRows(rt)) folded.push(...(await compactOnce(rt, series))?.folded ?? []);
   assert.deepEqual([...folded].sort((a, b) => a - b), [...pending].sort((a, b) => a - b));
-  const want = expectedByCategory(receipts);
-  assert.deepEqual(await pgCategoryRows(rt), want);
-  assert.deepEqual(await redisCategoryRows(series, hoursDays(want).keys()), hoursDays(want));
+  await assertFolded(rt, series, receipts);
 });
 
 Deno.test("compact - a failed Redis write rolls the compaction back; the deltas are folded later, once", async () => {
@@ -132,9 +138,7 @@ Deno.test("compact - a failed Redis write rolls the compaction back; the deltas 
   assert.equal(n, 0, "and nothing was added to the rollups");
   const series = createSeriesStore(rt);
   await compactOnce(rt, series);
-  const want = expectedByCategory(receipts);
-  assert.deepEqual(await pgCategoryRows(rt), want);
-  assert.deepEqual(await redisCategoryRows(series, hoursDays(want).keys()), hoursDays(want));
+  await assertFolded(rt, series, receipts);
 });
 
 Deno.test("compact - the compactor folds within its interval, and once more after the last batch at shutdown", async () => {
@@ -161,9 +165,7 @@ Deno.test("compact - the compactor folds within its interval, and once more afte
   await running;
   assert.equal(await pendingRows(rt), 0);
   assert.deepEqual(seen.sort((x, y) => x - y), [...a.pending, ...b.pending].sort((x, y) => x - y));
-  const want = expectedByCategory(receipts);
-  assert.deepEqual(await pgCategoryRows(rt), want);
-  assert.deepEqual(await redisCategoryRows(series, hoursDays(want).keys()), hoursDays(want));
+  await assertFolded(rt, series, receipts);
 });
 
 Deno.test("compact - the compactor vacuums rollup_pending itself, so it stays small with autovacuum off", async () => {
@@ -220,7 +222,5 @@ Deno.test("compact - a big batch writes its own store × category hours and days
   );
   await series.write(second.buckets); // as the worker does after the commit
   while (await pendingRows(rt)) await compactOnce(rt, series);
-  const want = expectedByCategory(receipts);
-  assert.deepEqual(await pgCategoryRows(rt), want);
-  assert.deepEqual(await redisCategoryRows(series, hoursDays(want).keys()), hoursDays(want));
+  await assertFolded(rt, series, receipts);
 });

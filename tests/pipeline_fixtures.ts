@@ -6,6 +6,7 @@
 import type { InventoryEvent, ReceiptEvent } from "../lib/events.ts";
 import type { Sql } from "../lib/db.ts";
 import { localDate } from "../lib/stores.ts";
+import { type Counters, zeroCounters } from "../pipeline/series.ts";
 
 /** Stores of the fixtures: different zones so local days differ from UTC days. */
 export const FIXTURE_STORES = [
@@ -150,20 +151,16 @@ export function stockEvent(
   };
 }
 
-/** Counters of one expected store × category bucket. */
-export interface CategoryCounters {
-  sales_cents: number;
-  transactions: number;
-  units: number;
-  refunds: number;
-  refund_cents: number;
-  discount_cents: number;
-}
+/**
+ * Counters of one expected store × category bucket (not `revised`: it depends on the watermark
+ * the workers saw).
+ */
+export type CategoryCounters = Omit<Counters, "revised">;
 
 /**
  * Expected store × category buckets, keyed `store|category|minute:<ms>` and `…|hour:<ms>` (UTC
- * bucket start, epoch ms) and `…|day:YYYY-MM-DD` (store-local day): line amounts (quantity × price − discount) by
- * category; a receipt counts once per category it has a line in.
+ * bucket start, epoch ms) and `…|day:YYYY-MM-DD` (store-local day): line amounts (quantity ×
+ * price − discount) by category; a receipt counts once per category it has a line in.
  */
 export function expectedByCategory(receipts: ReceiptEvent[]): Map<string, CategoryCounters> {
   const zone = new Map(FIXTURE_STORES.map((s) => [s.id, s.timezone]));
@@ -171,17 +168,8 @@ export function expectedByCategory(receipts: ReceiptEvent[]): Map<string, Catego
   const get = (k: string) => {
     let c = out.get(k);
     if (!c) {
-      out.set(
-        k,
-        c = {
-          sales_cents: 0,
-          transactions: 0,
-          units: 0,
-          refunds: 0,
-          refund_cents: 0,
-          discount_cents: 0,
-        },
-      );
+      const { revised: _, ...zero } = zeroCounters();
+      out.set(k, c = zero);
     }
     return c;
   };

@@ -81,16 +81,10 @@ export async function redisStoreSales(rt: Runtime, stores: string[], from: numbe
   return out;
 }
 
-const COLS = [
-  "sales_cents",
-  "transactions",
-  "units",
-  "refunds",
-  "refund_cents",
-  "discount_cents",
-] as const;
 const counters = (r: Record<string, unknown>) =>
-  Object.fromEntries(COLS.map((c) => [c, Number(r[c])])) as unknown as CategoryCounters;
+  Object.fromEntries(
+    METRICS.filter((m) => m !== "revised").map((m) => [m, Number(r[m])]),
+  ) as CategoryCounters;
 
 /** Store × category rows of every resolution in PostgreSQL, keyed like {@link expectedByCategory}. */
 export async function pgCategoryRows(
