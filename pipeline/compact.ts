@@ -10,7 +10,8 @@
  * for the next try; if the commit fails after the write, Redis briefly shows values that the
  * retry commits (it folds the same deltas, plus any newer ones; the series store keeps the
  * per-counter maximum). A transaction-scoped advisory lock lets one compactor of a database
- * run at a time, so every worker process may run one.
+ * run at a time, so every worker process may run one. Big batches (`COMPACT_BELOW` in
+ * apply.ts) upsert the same rows themselves; both lock them in key order.
  */
 import type { Runtime } from "../lib/runtime.ts";
 import { errorMessage, log } from "../lib/log.ts";
