@@ -73,13 +73,14 @@ export interface DecodedEntry extends StreamEntry {
 /** What a committed batch changed. */
 export interface ApplyResult {
   /**
-   * Absolute values of the buckets the batch touched (new and replayed receipts alike), except
-   * the store × category hours and days its new receipts changed (see `pending`).
+   * Absolute values of the buckets the batch touched (new and replayed receipts alike), except,
+   * in a batch under {@link COMPACT_BELOW} new receipts, the store × category hours and days its
+   * new receipts changed (see `pending`).
    */
   buckets: BucketValue[];
   /**
-   * Ids of the `rollup_pending` rows holding this batch's store × category hour and day deltas;
-   * those buckets are in `buckets` only once the compactor has folded them in.
+   * Ids of the `rollup_pending` rows holding this batch's store × category hour and day deltas
+   * (none for a big batch); the compactor folds them in and writes those buckets to Redis.
    */
   pending: number[];
   /** Receipts recorded for the first time, in stream order. */
