@@ -10,7 +10,7 @@
  */
 import type { ReceiptEvent } from "../lib/events.ts";
 import { localDate } from "../lib/stores.ts";
-import { type Counters, zeroCounters } from "./series.ts";
+import { addTotals, type Counters, zeroCounters } from "./series.ts";
 
 /** Bucket widths in ms. */
 export const MINUTE_MS = 60_000;
@@ -179,12 +179,7 @@ function fineRows(receipts: Iterable<PreparedReceipt>): Map<string, Fine> {
 }
 
 function addFine(x: RollupRow, f: Fine, revised: boolean): void {
-  x.sales_cents += f.sales_cents;
-  x.transactions += f.transactions;
-  x.units += f.units;
-  x.refunds += f.refunds;
-  x.refund_cents += f.refund_cents;
-  x.discount_cents += f.discount_cents;
+  addTotals(x, f);
   if (revised) x.revised += f.transactions + f.refunds;
 }
 

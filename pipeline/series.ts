@@ -49,6 +49,26 @@ export function zeroCounters(): Counters {
   };
 }
 
+/** Counters without `revised`: what a sum over receipts gives (dashboard totals, test sums). */
+export type Totals = Omit<Counters, "revised">;
+
+/** Totals all zero. */
+export function zeroTotals(): Totals {
+  const { revised: _, ...zero } = zeroCounters();
+  return zero;
+}
+
+/** Adds `b` into `a`. */
+export function addTotals<T extends Totals>(a: T, b: Totals): T {
+  a.sales_cents += b.sales_cents;
+  a.transactions += b.transactions;
+  a.units += b.units;
+  a.refunds += b.refunds;
+  a.refund_cents += b.refund_cents;
+  a.discount_cents += b.discount_cents;
+  return a;
+}
+
 /** The absolute values of one bucket of one series. */
 export interface BucketValue {
   resolution: Resolution;

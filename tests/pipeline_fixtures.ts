@@ -6,7 +6,7 @@
 import type { InventoryEvent, ReceiptEvent } from "../lib/events.ts";
 import type { Sql } from "../lib/db.ts";
 import { localDate } from "../lib/stores.ts";
-import { type Counters, zeroCounters } from "../pipeline/series.ts";
+import { type Totals, zeroTotals } from "../pipeline/series.ts";
 
 /** Stores of the fixtures: different zones so local days differ from UTC days. */
 export const FIXTURE_STORES = [
@@ -104,12 +104,7 @@ export function makeReceipts(o: ReceiptOptions): ReceiptEvent[] {
 export function expectedTotals(receipts: ReceiptEvent[]) {
   const zone = new Map(FIXTURE_STORES.map((s) => [s.id, s.timezone]));
   const t = {
-    sales_cents: 0,
-    transactions: 0,
-    units: 0,
-    refunds: 0,
-    refund_cents: 0,
-    discount_cents: 0,
+    ...zeroTotals(),
     /** Sales cents per store and local day, key `store|YYYY-MM-DD`. */
     byStoreDay: new Map<string, number>(),
   };
@@ -155,7 +150,7 @@ export function stockEvent(
  * Counters of one expected store × category bucket (not `revised`: it depends on the watermark
  * the workers saw).
  */
-export type CategoryCounters = Omit<Counters, "revised">;
+export type CategoryCounters = Totals;
 
 /**
  * Expected store × category buckets, keyed `store|category|minute:<ms>` and `…|hour:<ms>` (UTC
@@ -167,10 +162,7 @@ export function expectedByCategory(receipts: ReceiptEvent[]): Map<string, Catego
   const out = new Map<string, CategoryCounters>();
   const get = (k: string) => {
     let c = out.get(k);
-    if (!c) {
-      const { revised: _, ...zero } = zeroCounters();
-      out.set(k, c = zero);
-    }
+    if (!c) out.set(k, c = zeroTotals());
     return c;
   };
   for (const r of receipts) {

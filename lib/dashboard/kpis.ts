@@ -4,7 +4,7 @@
  * replace them with the absolute day bucket values the workers publish.
  */
 import type { Sql } from "../db.ts";
-import { pacing, sumPacing, type Totals } from "./pacing.ts";
+import { pacing, sumPacing, type Totals, zeroTotals } from "./pacing.ts";
 import { type DashScope, localMidnight } from "./scope.ts";
 
 /** Which figure a card shows. */
@@ -104,14 +104,7 @@ export async function loadKpis(sql: Sql, scope: DashScope, now: number): Promise
   const { today, last_week } = sumPacing(rows);
   const first = Math.floor(from / 3_600_000) * 3_600_000;
   const n = Math.floor((now - first) / 3_600_000) + 1;
-  const hours: Totals[] = Array.from({ length: n }, () => ({
-    sales_cents: 0,
-    transactions: 0,
-    units: 0,
-    refunds: 0,
-    refund_cents: 0,
-    discount_cents: 0,
-  }));
+  const hours: Totals[] = Array.from({ length: n }, zeroTotals);
   for (const r of hourRows) {
     const i = Math.round((r.bucket.getTime() - first) / 3_600_000);
     if (i >= 0 && i < n) hours[i] = r;

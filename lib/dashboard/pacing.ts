@@ -8,16 +8,10 @@
  * full day costs ~24 + 120 rows per store, not 1,440.
  */
 import type { Sql } from "../db.ts";
+import { addTotals, type Totals, zeroTotals } from "../../pipeline/series.ts";
 
 /** Counters summed over a window. */
-export interface Totals {
-  sales_cents: number;
-  transactions: number;
-  units: number;
-  refunds: number;
-  refund_cents: number;
-  discount_cents: number;
-}
+export type { Totals };
 
 /** Totals of one store (and category, when asked by category) for today and last week. */
 export interface PacingRow {
@@ -36,28 +30,7 @@ export interface PacingQuery {
   compareDays?: number;
 }
 
-/** All-zero totals. */
-export function zeroTotals(): Totals {
-  return {
-    sales_cents: 0,
-    transactions: 0,
-    units: 0,
-    refunds: 0,
-    refund_cents: 0,
-    discount_cents: 0,
-  };
-}
-
-/** Adds `b` into `a`. */
-export function addTotals(a: Totals, b: Totals): Totals {
-  a.sales_cents += b.sales_cents;
-  a.transactions += b.transactions;
-  a.units += b.units;
-  a.refunds += b.refunds;
-  a.refund_cents += b.refund_cents;
-  a.discount_cents += b.discount_cents;
-  return a;
-}
+export { addTotals, zeroTotals };
 
 interface Raw extends Totals {
   store_id: string;
