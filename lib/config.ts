@@ -14,11 +14,13 @@ interface VarSpec<T> {
   parse: (raw: string) => T | undefined;
 }
 
-const int = (min: number, max: number) => (raw: string) => {
-  if (!/^-?\d+$/.test(raw.trim())) return undefined;
-  const n = Number(raw);
-  return n >= min && n <= max ? n : undefined;
-};
+/** A whole number in [min, max]; the range is named in the error (`expects`). */
+const int = (min: number, max: number) =>
+  Object.assign((raw: string) => {
+    if (!/^-?\d+$/.test(raw.trim())) return undefined;
+    const n = Number(raw);
+    return n >= min && n <= max ? n : undefined;
+  }, { expects: `a whole number from ${min} to ${max}` });
 const url = (protocols: string[]) => (raw: string) => {
   try {
     const u = new URL(raw);
@@ -178,7 +180,7 @@ export const VARS = {
     default: "250",
     example: "500",
     help:
-      "how often a worker folds store x category hour/day deltas into the rollups (their visibility lag)",
+      "milliseconds between a worker's folds of store x category hour/day deltas into the rollups, so how far those trail",
     parse: int(10, 60_000),
   },
 } satisfies Record<string, VarSpec<unknown>>;
@@ -204,9 +206,9 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
     const value = spec.parse(raw === undefined || raw === "" ? spec.default : raw);
     if (value === undefined) {
       problems.push(
-        `${name}=${
-          JSON.stringify(raw)
-        } is not valid: expected ${spec.help}, for example ${name}=${spec.example}`,
+        `${name}=${JSON.stringify(raw)} is not valid: expected ${spec.help}${
+          "expects" in spec.parse ? ` (${spec.parse.expects})` : ""
+        }, for example ${name}=${spec.example}`,
       );
     } else out[name] = value;
   }

@@ -30,6 +30,10 @@ Deno.test("config - a bad value names the variable, the value and a good example
   );
   assert.throws(() => loadConfig({ REDIS_URL: "not a url" }), /REDIS_URL="not a url"/);
   assert.throws(() => loadConfig({ TILLSTREAM_PARTITIONS: "0" }), /TILLSTREAM_PARTITIONS="0"/);
+  assert.throws(
+    () => loadConfig({ TILLSTREAM_COMPACT_MS: "5" }),
+    /TILLSTREAM_COMPACT_MS="5" is not valid: .*\(a whole number from 10 to 60000\)/,
+  );
   assert.throws(() => loadConfig({ PORT: "70000" }), /PORT="70000"/);
   assert.throws(
     () => loadConfig({ TILLSTREAM_SIMULATOR: "maybe" }),
