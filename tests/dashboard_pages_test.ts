@@ -5,6 +5,7 @@ import { createApp } from "../lib/web/app.ts";
 import { stopBundler } from "../lib/web/bundle.ts";
 import { seedDemo } from "../lib/dashboard/seed.ts";
 import { EXPORTS } from "../lib/dashboard/exports.ts";
+import { freshness } from "../lib/dashboard/lists.ts";
 import { toMinorUnits } from "../lib/events.ts";
 import { publishSimulatorState } from "../ingest/simulator/state.ts";
 
@@ -72,6 +73,31 @@ Deno.test("dashboard pages - the store page shows its blocks; an unknown store i
   const res = await app.request("/stores/NOPE-9");
   assert.equal(res.status, 404);
   assert.match(await res.text(), /no store &quot;NOPE-9&quot;|no store "NOPE-9"/);
+});
+
+Deno.test("dashboard freshness - the newest receipt of the chain and of each store", async () => {
+  const { rt } = await seeded("dash_fresh");
+  await using _rt = rt;
+  const newest = async (store: string | null) => {
+    const [r] = await rt.sql<{ ts: Date | null }[]>`select max(ts) as ts from receipts
+      where ${store}::text is null or store_id = ${store}`;
+    return r.ts?.getTime() ?? null;
+  };
+  const now = rt.clock.now();
+  const chain = await freshness(rt, now);
+  assert.ok(chain.newest_event !== null, "the seeded chain has receipts");
+  assert.equal(chain.newest_event, await newest(null));
+  for (const store of ["NYC-01", "ATL-01"]) {
+    assert.equal((await freshness(rt, now, store)).newest_event, await newest(store), store);
+  }
+  // A store without sales has no newest event.
+  await rt.sql`insert into stores (id, name, timezone) values ('NEW-01', 'New', 'UTC')`;
+  assert.equal((await freshness(rt, now, "NEW-01")).newest_event, null);
+  // With the raw receipts of its newest minute gone, a store's newest minute stands for them.
+  const ts = (await newest("NYC-01"))!;
+  const minute = ts - ts % 60_000;
+  await rt.sql`delete from receipts where store_id = 'NYC-01' and ts >= ${new Date(minute)}`;
+  assert.equal((await freshness(rt, now, "NYC-01")).newest_event, minute);
 });
 
 Deno.test("dashboard pages - /stores sorts by the column asked, links each store and maps it", async () => {

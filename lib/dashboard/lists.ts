@@ -212,27 +212,29 @@ export async function recentAlerts(
 export interface Freshness {
   /** Event time of the newest receipt, epoch ms; null when there is none. */
   newest_event: number | null;
-  /** When the newest receipt was recorded by a worker. */
-  newest_received: number | null;
   /** Events waiting in the streams for a worker. */
   backlog: number | null;
   now: number;
 }
 
-/** The newest receipt (of the chain or one store) and the pipeline backlog. */
+/**
+ * The newest receipt (of the chain or one store) and the pipeline backlog. The scope's newest
+ * whole-store minute bucket (`rollup_minute`, by key) says which minute holds the newest
+ * receipt, so only that minute of `receipts` is read, however many receipts there are; if the
+ * raw receipts of that minute are gone, the minute itself is the answer.
+ */
 export async function freshness(rt: Runtime, now: number, storeId = "*"): Promise<Freshness> {
   const id = storeId === "*" ? null : storeId;
   const [[row], lag] = await Promise.all([
-    rt.sql<{ ts: Date | null; received: Date | null }[]>`
-      select max(ts) as ts, max(received_at) as received from receipts
-      where ts > ${new Date(now)}::timestamptz - interval '7 days'
-        and (${id}::text is null or store_id = ${id})`,
+    rt.sql<{ ts: Date | null }[]>`
+      select coalesce(r.ts, m.bucket) as ts
+      from (select bucket from rollup_minute where store_id = ${storeId} and category = '*'
+        order by bucket desc limit 1) m
+      left join lateral (select ts from receipts
+        where ts >= m.bucket and ts < m.bucket + interval '1 minute'
+          and (${id}::text is null or store_id = ${id})
+        order by ts desc limit 1) r on true`,
     backlog(rt).catch(() => null),
   ]);
-  return {
-    newest_event: row?.ts?.getTime() ?? null,
-    newest_received: row?.received?.getTime() ?? null,
-    backlog: lag,
-    now,
-  };
+  return { newest_event: row?.ts?.getTime() ?? null, backlog: lag, now };
 }
