@@ -5,28 +5,13 @@
  * static/sw.js when the tab is closed) once the user allows them.
  */
 import { useEffect, useState } from "preact/hooks";
+// Types only (erased from the island bundle): the page, the JSON API and the live feed all send
+// alerts/message.ts's AlertView, so the console reads that shape rather than a copy of it.
+import type { AlertMessage, AlertView } from "../alerts/message.ts";
 import { onAlert } from "./live_client.ts";
 
-/** An alert as the API and the live feed send it. */
-export interface ConsoleAlert {
-  id: number;
-  rule_id: string;
-  scope_key: string;
-  store_ids: string[];
-  state: string;
-  severity: string;
-  summary: string;
-  started_at: string;
-  fired_at: string | null;
-  acked_by: string | null;
-  resolved_at: string | null;
-  resolved_by: string | null;
-  flap_count: number;
-  url: string;
-}
-
 interface Props {
-  alerts: ConsoleAlert[];
+  alerts: AlertView[];
   /** Who acts (X-Tillstream-User) until accounts exist. */
   user: string;
   /** Store ids the user may see; null: all. */
@@ -79,8 +64,8 @@ export default function AlertConsole({ alerts, user, visible }: Props) {
       const ev = raw as {
         type?: string;
         event?: string;
-        alert?: ConsoleAlert;
-        message?: { title: string; text: string; url: string; alerts: ConsoleAlert[] };
+        alert?: AlertView;
+        message?: Pick<AlertMessage, "title" | "text" | "url" | "alerts">;
       };
       if (ev?.type === "notification") {
         const m = ev.message;
@@ -112,7 +97,7 @@ export default function AlertConsole({ alerts, user, visible }: Props) {
       setFresh((s) => new Set([...s, a.id]));
     }), []);
 
-  const act = async (a: ConsoleAlert, what: "ack" | "resolve" | "comment" | "silence") => {
+  const act = async (a: AlertView, what: "ack" | "resolve" | "comment" | "silence") => {
     try {
       if (what === "comment") {
         const text = globalThis.prompt?.("Comment on this alert:") ?? "";

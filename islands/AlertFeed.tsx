@@ -4,20 +4,14 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { dateTime } from "../lib/dashboard/format.ts";
+// Type only (erased from the island bundle): the server's recentAlerts() fills the initial list,
+// so the island's items are that query's rows, not a look-alike that could drift from it.
+import type { AlertItem } from "../lib/dashboard/lists.ts";
 import { onAlert } from "./live_client.ts";
-
-interface Item {
-  id: number;
-  state: string;
-  severity: string;
-  summary: string;
-  store_ids: string[];
-  at: number;
-}
 
 interface Props {
   /** null: the alerts tables do not exist on this installation. */
-  alerts: Item[] | null;
+  alerts: AlertItem[] | null;
   /** "*" or a store id: only alerts naming it. */
   store_id: string;
   timezone: string;
@@ -25,13 +19,18 @@ interface Props {
 }
 
 /** Folds one alert event into the list: open alerts first, newest first. */
-export function foldAlert(list: Item[], ev: unknown, storeId: string, limit: number): Item[] {
+export function foldAlert(
+  list: AlertItem[],
+  ev: unknown,
+  storeId: string,
+  limit: number,
+): AlertItem[] {
   const e = ev as { type?: string; alert?: Record<string, unknown> } | null;
   const a = e?.type === "alert" ? e.alert : undefined;
   if (!a || typeof a.id !== "number") return list;
   const stores = Array.isArray(a.store_ids) ? a.store_ids as string[] : [];
   if (storeId !== "*" && !stores.includes(storeId)) return list;
-  const item: Item = {
+  const item: AlertItem = {
     id: a.id,
     state: String(a.state),
     severity: String(a.severity),

@@ -111,6 +111,17 @@ function ensureCss() {
   document.head.appendChild(link);
 }
 
+/** One end of the range form: a labelled date input bound to a day string (YYYY-MM-DD). */
+function DayField(
+  { label, value, set }: { label: string; value: string; set: (day: string) => void },
+) {
+  return (
+    <label>
+      {label} <input type="date" value={value} onInput={(e) => set(e.currentTarget.value)} />
+    </label>
+  );
+}
+
 export default function Chart(props: Props) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -319,24 +330,8 @@ export default function Chart(props: Props) {
           } else go(a, b, interval);
         }}
       >
-        <label>
-          From{" "}
-          <input
-            type="date"
-            value={fromDay}
-            onInput={(e) =>
-              setFromDay(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          to{" "}
-          <input
-            type="date"
-            value={toDay}
-            onInput={(e) =>
-              setToDay(e.currentTarget.value)}
-          />
-        </label>
+        <DayField label="From" value={fromDay} set={setFromDay} />
+        <DayField label="to" value={toDay} set={setToDay} />
         <button type="submit">Show</button>
       </form>
       {error && <p class="error" role="alert">{error}</p>}

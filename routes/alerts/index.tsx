@@ -7,10 +7,11 @@ import type { Handlers, PageProps } from "../../lib/web/types.ts";
 import { listAlerts } from "../../alerts/actions.ts";
 import { currentUser, userId, visibleStores } from "../../alerts/http.ts";
 import { listSilences, type Silence } from "../../alerts/silences.ts";
-import AlertConsole, { type ConsoleAlert } from "../../islands/AlertConsole.tsx";
+import type { AlertView } from "../../alerts/message.ts";
+import AlertConsole from "../../islands/AlertConsole.tsx";
 
 interface Data {
-  alerts: ConsoleAlert[];
+  alerts: AlertView[];
   user: string;
   visible: string[] | null;
   silences: Silence[];
