@@ -1,3 +1,17 @@
+/**
+ * Time: the injectable clock, and the fixed durations the code measures it in (declared once
+ * here, so a bucket width or window reads the same everywhere).
+ */
+
+/** One minute in ms. */
+export const MINUTE_MS = 60_000;
+/** One hour in ms. */
+export const HOUR_MS = 60 * MINUTE_MS;
+/** One day in ms (24 h: UTC days; store-local days can be 23 or 25 h around DST changes). */
+export const DAY_MS = 24 * HOUR_MS;
+/** One week in ms (7 × 24 h). */
+export const WEEK_MS = 7 * DAY_MS;
+
 /** An injectable clock, so tests run with a fixed time. */
 export interface Clock {
   /** Current time, epoch ms. */

@@ -11,7 +11,11 @@
 const formatters = new Map<string, Intl.DateTimeFormat>();
 const offsetCache = new Map<string, Map<number, number>>();
 
-function formatter(tz: string): Intl.DateTimeFormat {
+/**
+ * The cached formatter of wall-clock time in `tz` (24-hour year, month, day, hour, minute,
+ * second), for `formatToParts`. Throws a RangeError for a zone the platform does not know.
+ */
+export function wallClockFormatter(tz: string): Intl.DateTimeFormat {
   let f = formatters.get(tz);
   if (!f) {
     f = new Intl.DateTimeFormat("en-US", {
@@ -32,7 +36,7 @@ function formatter(tz: string): Intl.DateTimeFormat {
 /** True when `tz` is a time zone the platform knows, e.g. "Europe/London". */
 export function isTimeZone(tz: string): boolean {
   try {
-    formatter(tz);
+    wallClockFormatter(tz);
     return true;
   } catch {
     return false;
@@ -48,7 +52,7 @@ export function zoneOffsetMinutes(ms: number, tz: string): number {
   const hit = cache.get(slot);
   if (hit !== undefined) return hit;
   const p: Record<string, number> = {};
-  for (const part of formatter(tz).formatToParts(new Date(slot * 900_000))) {
+  for (const part of wallClockFormatter(tz).formatToParts(new Date(slot * 900_000))) {
     if (part.type !== "literal") p[part.type] = Number(part.value);
   }
   const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);

@@ -4,9 +4,10 @@
  */
 import type { Sql } from "../lib/db.ts";
 import { localDate, localFields } from "../lib/timezone.ts";
+import { DAY_MS, HOUR_MS } from "../lib/clock.ts";
 
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 86_400_000;
+/** One hour and one day in ms (lib/clock.ts), re-exported for the models that import them here. */
+export { DAY_MS, HOUR_MS };
 
 /** Local hour (0-23), weekday (0 = Monday) and date (YYYY-MM-DD) of an instant in `tz`. */
 export function localParts(

@@ -7,8 +7,7 @@
  * Medians make one spike invisible to later expectations; a level shift is flagged for a few
  * points and then absorbed.
  */
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from "../lib/clock.ts";
 
 /** Options of the detector. */
 export interface DetectorOptions {

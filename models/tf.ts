@@ -42,17 +42,8 @@ export function initTf(): Promise<string> {
   return ready;
 }
 
-/** A small seeded PRNG (mulberry32) so sampling and initialisation are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG (lib/random.ts), re-exported so the models sample and initialise reproducibly. */
+export { rng } from "../lib/random.ts";
 
 /** Fisher-Yates shuffle of `0..n-1` with a seeded generator. */
 export function shuffledIndex(n: number, random: () => number): Int32Array {

@@ -7,7 +7,7 @@
  */
 import type postgres from "postgres";
 import type { InventoryEvent, ReceiptEvent } from "../lib/events.ts";
-import type { BucketValue, Resolution } from "./series.ts";
+import { type BucketValue, METRICS, type Resolution } from "./series.ts";
 import { dayBucket, type PreparedReceipt, type RollupRow } from "./rollup.ts";
 import type { CustomerDelta, SkuDay } from "./rollup.ts";
 import type { NetChange, StockLevel } from "./inventory.ts";
@@ -29,16 +29,6 @@ export interface CustomerRow {
 /** The SQL handle inside a transaction. */
 export type Tx = postgres.TransactionSql;
 
-export const COUNTER_COLS = [
-  "sales_cents",
-  "transactions",
-  "units",
-  "refunds",
-  "refund_cents",
-  "discount_cents",
-  "revised",
-] as const;
-
 export function toBucket(res: Resolution, r: Record<string, unknown>): BucketValue {
   const out = {
     resolution: res,
@@ -46,7 +36,7 @@ export function toBucket(res: Resolution, r: Record<string, unknown>): BucketVal
     category: r.category as string,
     bucket: res === "day" ? dayBucket(r.day as string) : Number(r.ms),
   } as BucketValue;
-  for (const c of COUNTER_COLS) out[c] = Number(r[c]);
+  for (const c of METRICS) out[c] = Number(r[c]);
   return out;
 }
 
@@ -62,7 +52,8 @@ function addCounters(tx: Tx) {
 
 export function upsertRollup(tx: Tx, res: Resolution, rows: RollupRow[]) {
   const s = textArray(rows.map((r) => r.store_id)), c = textArray(rows.map((r) => r.category));
-  const [sc, t, u, rf, rc, dc, rv] = COUNTER_COLS.map((k) => intArray(rows.map((r) => r[k])));
+  // METRICS is in the rollup tables' column order, which the insert lists below follow.
+  const [sc, t, u, rf, rc, dc, rv] = METRICS.map((k) => intArray(rows.map((r) => r[k])));
   if (res === "day") {
     const days = textArray(rows.map((r) => iso(r.bucket).slice(0, 10)));
     return tx`
@@ -93,7 +84,7 @@ export function upsertRollup(tx: Tx, res: Resolution, rows: RollupRow[]) {
  * compactor folds them in, {@link foldPending}); returns the row's id.
  */
 export function insertPending(tx: Tx, res: "hour" | "day", rows: RollupRow[]) {
-  const [sc, t, u, rf, rc, dc, rv] = COUNTER_COLS.map((k) => intArray(rows.map((r) => r[k])));
+  const [sc, t, u, rf, rc, dc, rv] = METRICS.map((k) => intArray(rows.map((r) => r[k])));
   return tx<{ id: number }[]>`
     insert into rollup_pending (resolution, store_ids, categories, buckets, sales_cents,
       transactions, units, refunds, refund_cents, discount_cents, revised)

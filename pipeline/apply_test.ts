@@ -7,10 +7,10 @@ import {
   expectedTotals,
   FIXTURE_STORES,
   makeReceipts,
-  rng,
   seedStores,
   stockEvent,
 } from "../tests/pipeline_fixtures.ts";
+import { rng } from "../lib/random.ts";
 import { applyChanges, type StockChange, type StockLevel } from "./inventory.ts";
 
 const START = Date.parse("2026-11-24T22:30:00Z");

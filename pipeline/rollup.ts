@@ -10,12 +10,8 @@
  */
 import type { ReceiptEvent } from "../lib/events.ts";
 import { localDate } from "../lib/stores.ts";
+import { HOUR_MS, MINUTE_MS } from "../lib/clock.ts";
 import { addTotals, type Counters, zeroCounters } from "./series.ts";
-
-/** Bucket widths in ms. */
-export const MINUTE_MS = 60_000;
-/** One hour in ms. */
-export const HOUR_MS = 3_600_000;
 
 /** Counters of one rollup row (the series store's, pipeline/series.ts). */
 export type RollupCounters = Counters;

@@ -7,11 +7,10 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { ReceiptEvent } from "../lib/events.ts";
+import { HOUR_MS, MINUTE_MS } from "../lib/clock.ts";
 import {
   dayBucket,
-  HOUR_MS,
   localDay,
-  MINUTE_MS,
   type PreparedReceipt,
   rollupKey,
   type RollupRow,

@@ -10,6 +10,7 @@
  * newest values (every counter only grows).
  */
 import type { Runtime } from "../lib/runtime.ts";
+import { DAY_MS, HOUR_MS, MINUTE_MS } from "../lib/clock.ts";
 import { createCoreSeriesStore } from "./series_core.ts";
 import { createTsSeriesStore } from "./series_ts.ts";
 
@@ -123,19 +124,18 @@ export interface SeriesStore {
   retentionMs(resolution: Resolution): number | null;
 }
 
-const HOUR = 3_600_000;
 /** Retention per resolution: 1-minute 48 h, 1-hour 90 days, days kept forever. */
 export const RETENTION_MS: Record<Resolution, number | null> = {
-  minute: 48 * HOUR,
-  hour: 90 * 24 * HOUR,
+  minute: 48 * HOUR_MS,
+  hour: 90 * DAY_MS,
   day: null,
 };
 
 /** Bucket width in ms (days are calendar days of the store's local date, 24 h in UTC terms). */
 export const BUCKET_MS: Record<Resolution, number> = {
-  minute: 60_000,
-  hour: HOUR,
-  day: 24 * HOUR,
+  minute: MINUTE_MS,
+  hour: HOUR_MS,
+  day: DAY_MS,
 };
 
 /**

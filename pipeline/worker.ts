@@ -97,6 +97,21 @@ async function consumerLoop(
   const perStream = Math.max(10, Math.ceil(o.batch / perFamily));
   const claimEvery = Math.min(o.claimIdleMs, 5_000);
   const heartbeat = Math.max(50, Math.floor(o.claimIdleMs / 3));
+  // New entries of this consumer's streams; `block` is ["BLOCK", ms] for the waiting read, or
+  // nothing for the linger top-up, which takes only what has already arrived.
+  const readNew = (...block: (string | number)[]) =>
+    reader.call(
+      "XREADGROUP",
+      "GROUP",
+      WORKER_GROUP,
+      name,
+      "COUNT",
+      perStream,
+      ...block,
+      "STREAMS",
+      ...mine,
+      ...mine.map(() => ">"),
+    ) as Promise<[string, RawEntry[]][] | null>;
   let nextClaim = Date.now() + Math.random() * claimEvery;
   let failures = 0;
   let inFlight: Promise<void> = Promise.resolve();
@@ -132,36 +147,13 @@ async function consumerLoop(
             }
           }
         }
-        const reply = await reader.call(
-          "XREADGROUP",
-          "GROUP",
-          WORKER_GROUP,
-          name,
-          "COUNT",
-          perStream,
-          "BLOCK",
-          o.blockMs,
-          "STREAMS",
-          ...mine,
-          ...mine.map(() => ">"),
-        ) as [string, RawEntry[]][] | null;
+        const reply = await readNew("BLOCK", o.blockMs);
         failures = 0;
         let entries = entriesFromRead(reply, locate);
         if (o.lingerMs > 0 && entries.length > 0 && entries.length < o.batch / 4) {
           await sleep(o.lingerMs, deps.signal);
           try {
-            const more = await reader.call(
-              "XREADGROUP",
-              "GROUP",
-              WORKER_GROUP,
-              name,
-              "COUNT",
-              perStream,
-              "STREAMS",
-              ...mine,
-              ...mine.map(() => ">"),
-            ) as [string, RawEntry[]][] | null;
-            entries = entries.concat(entriesFromRead(more, locate));
+            entries = entries.concat(entriesFromRead(await readNew(), locate));
           } catch {
             // Go on with the entries in hand; the next read reports a lasting failure.
           }

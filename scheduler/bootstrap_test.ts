@@ -5,7 +5,7 @@ import { insertSyntheticHistory } from "../models/testing/synthetic.ts";
 import { runJobOnce } from "./scheduler.ts";
 import { JOBS } from "./jobs.ts";
 import { recentRuns } from "./runs.ts";
-import { HOUR_MS } from "../models/calendar.ts";
+import { HOUR_MS } from "../lib/clock.ts";
 import { bootstrapModels, laggingStores, storesStillLoading } from "../models/bootstrap.ts";
 
 Deno.test("scheduler - a fresh install trains and writes first forecasts on start", async () => {

@@ -4,7 +4,8 @@ import { fixedClock } from "../lib/clock.ts";
 import { publish } from "../ingest/producer.ts";
 import { runWorkers } from "../pipeline/worker.ts";
 import { parseLiveUpdate } from "../pipeline/live_updates.ts";
-import { expectedTotals, makeReceipts, rng, seedStores } from "./pipeline_fixtures.ts";
+import { expectedTotals, makeReceipts, seedStores } from "./pipeline_fixtures.ts";
+import { rng } from "../lib/random.ts";
 import {
   assertCategoriesExact,
   drained,

@@ -6,6 +6,7 @@
 import type { InventoryEvent, ReceiptEvent } from "../lib/events.ts";
 import type { Sql } from "../lib/db.ts";
 import { localDate } from "../lib/stores.ts";
+import { rng } from "../lib/random.ts";
 import { type Totals, zeroTotals } from "../pipeline/series.ts";
 
 /** Stores of the fixtures: different zones so local days differ from UTC days. */
@@ -32,18 +33,6 @@ export async function seedStores(sql: Sql, count = 0): Promise<string[]> {
       ${stores.map((s) => s.timezone)}::text[], ${stores.map((s) => s.currency)}::text[])
     on conflict do nothing`;
   return stores.map((s) => s.id);
-}
-
-/** A small seeded PRNG (mulberry32), so every run generates the same receipts. */
-export function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Options of {@link makeReceipts}. */

@@ -11,10 +11,8 @@
 import type { SimStore } from "./cities.ts";
 import { CATEGORY_NAMES, type Sku } from "./catalog.ts";
 import { localToInstant } from "../../lib/timezone.ts";
+import { DAY_MS, WEEK_MS } from "../../lib/clock.ts";
 import { rngFor } from "./prng.ts";
-
-const DAY_MS = 86_400_000;
-const WEEK_MS = 7 * DAY_MS;
 
 /** Kinds of injected anomaly (the `kind` column of anomaly_labels). */
 export type AnomalyKind = "refund_burst" | "pos_outage" | "demand_spike" | "price_glitch";

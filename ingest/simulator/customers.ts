@@ -11,8 +11,8 @@
  */
 import { drawCumulative, type Rng, rngFor } from "./prng.ts";
 import { BASE_DAILY_RECEIPTS } from "./seasonality.ts";
+import { DAY_MS } from "../../lib/clock.ts";
 
-const DAY_MS = 86_400_000;
 /** Share of receipts from loyalty customers. */
 export const LOYAL_SHARE = 0.6;
 /** Mean customer lifetime, days. */

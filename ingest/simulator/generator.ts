@@ -12,9 +12,7 @@ import { buildCatalog, promotionsForWeek, type Sku } from "./catalog.ts";
 import { type SimStore, simStores } from "./cities.ts";
 import type { ChainContext, SimEvent } from "./store_sim.ts";
 import { StoreSim } from "./store_sim.ts";
-
-const HOUR_MS = 3_600_000;
-const WEEK_MS = 7 * 86_400_000;
+import { HOUR_MS, WEEK_MS } from "../../lib/clock.ts";
 
 /** How to build a {@link Simulator}. */
 export interface SimulatorOptions {

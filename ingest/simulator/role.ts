@@ -7,6 +7,7 @@
 import type { RoleOptions } from "../../lib/roles.ts";
 import type { Runtime } from "../../lib/runtime.ts";
 import { log } from "../../lib/log.ts";
+import { DAY_MS, HOUR_MS } from "../../lib/clock.ts";
 import { Simulator } from "./generator.ts";
 import { backfill, ensureSimStores, live } from "./runner.ts";
 import { xaddSender } from "./senders.ts";
@@ -15,8 +16,6 @@ import { clearSimulatorState, publishSimulatorState } from "./state.ts";
 
 /** Seed of the role's simulation: fixed, so every fresh install shows the same history. */
 export const ROLE_SEED = 42;
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
 
 /** Runs the simulator role until `signal` aborts. */
 export async function runSimulatorRole(rt: Runtime, { signal }: RoleOptions): Promise<void> {

@@ -6,13 +6,12 @@
 import type { Runtime } from "../../lib/runtime.ts";
 import { addStore, invalidateStoreDirectory, listStores } from "../../lib/stores.ts";
 import { log } from "../../lib/log.ts";
+import { HOUR_MS } from "../../lib/clock.ts";
 import type { Anomaly } from "./anomalies.ts";
 import { type SimStore, storeRecord } from "./cities.ts";
 import type { Simulator } from "./generator.ts";
 import { BASE_DAILY_RECEIPTS } from "./seasonality.ts";
 import type { Sender } from "./senders.ts";
-
-const HOUR_MS = 3_600_000;
 
 /** Adds the simulated stores the database lacks; returns the ids added. */
 export async function ensureSimStores(rt: Runtime, stores: SimStore[]): Promise<string[]> {

@@ -7,6 +7,7 @@
  */
 import { formatMinor } from "../../lib/events.ts";
 import { isoInZone, localFields } from "../../lib/timezone.ts";
+import { DAY_MS, HOUR_MS } from "../../lib/clock.ts";
 import type { Anomaly } from "./anomalies.ts";
 import type { Sku } from "./catalog.ts";
 import type { SimStore } from "./cities.ts";
@@ -14,8 +15,6 @@ import { type Customer, CustomerPool, LOYAL_SHARE } from "./customers.ts";
 import { drawCumulative, type Rng, rngFor } from "./prng.ts";
 import { BASE_DAILY_RECEIPTS, expectedReceipts, hourShare, WEEKDAY_FACTOR } from "./seasonality.ts";
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 const QUARTER_MS = 900_000;
 /** Share of receipts that are refunds of an earlier sale. */
 export const REFUND_SHARE = 0.02;

@@ -4,7 +4,7 @@
  * are cached because constructing Intl objects dominates render time on busy pages.
  */
 
-import { localDate } from "../timezone.ts";
+import { localDate, wallClockFormatter } from "../timezone.ts";
 const cache = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
 
 function numberFormat(key: string, make: () => Intl.NumberFormat): Intl.NumberFormat {
@@ -126,17 +126,7 @@ export function freshnessLevel(ms: number | null): "ok" | "warn" | "bad" {
 /** Epoch ms of local midnight of the day containing `now` in `timezone`. */
 export function localMidnight(now: number, timezone: string): number {
   const wall = (ms: number) => {
-    const parts = dateFormat(`w:${timezone}`, () =>
-      new Intl.DateTimeFormat("en-US", {
-        timeZone: timezone,
-        hourCycle: "h23",
-        year: "numeric",
-        month: "2-digit",
-        day: "2-digit",
-        hour: "2-digit",
-        minute: "2-digit",
-        second: "2-digit",
-      })).formatToParts(ms);
+    const parts = wallClockFormatter(timezone).formatToParts(ms);
     const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
     return {
       date: Date.UTC(get("year"), get("month") - 1, get("day")),

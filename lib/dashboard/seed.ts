@@ -13,6 +13,7 @@ import { addStore, type NewStore } from "../stores.ts";
 import { applyEvents, type DecodedEntry } from "../../pipeline/apply.ts";
 import { compactOnce } from "../../pipeline/compact.ts";
 import { localMidnight } from "./format.ts";
+import { rng } from "../random.ts";
 
 /** The demo stores (New York time, USD). */
 export const DEMO_STORES: NewStore[] = [
@@ -43,18 +44,6 @@ const CATALOG = [
 
 /** Receipts per hour by local hour (0-23): closed at night, peaks at lunch and after work. */
 const PROFILE = [0, 0, 0, 0, 0, 0, 0, 1, 3, 4, 5, 6, 9, 8, 5, 5, 6, 9, 10, 7, 4, 2, 0, 0];
-
-/** A small deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What to seed. */
 export interface SeedOptions {
