@@ -13,6 +13,7 @@ import {
   type Severity,
   severityOf,
 } from "./anomaly_score.ts";
+import { closedWindows } from "./anomaly_windows.ts";
 
 /** One hour of one series with its forecast and the series' earlier residuals. */
 export interface BandObservation {
@@ -108,8 +109,8 @@ export async function checkForecastBand(
   now: number,
   opts: { lookbackHours?: number; graceMs?: number; thresholds?: AnomalyThresholds } = {},
 ): Promise<BandFlag[]> {
-  const lastClosed = Math.floor((now - (opts.graceMs ?? 2 * 60_000)) / HOUR_MS) * HOUR_MS;
-  const from = lastClosed - (opts.lookbackHours ?? 3) * HOUR_MS;
+  const lookback = opts.lookbackHours ?? 3;
+  const { from, to: lastClosed } = closedWindows(now, HOUR_MS, lookback, opts.graceMs);
   const histFrom = from - 7 * 24 * HOUR_MS;
   const rows = await sql<{
     store_id: string;

@@ -6,8 +6,7 @@
 import type { Sql } from "../lib/db.ts";
 import type { Severity } from "./anomaly_score.ts";
 import { severityOf } from "./anomaly_score.ts";
-
-const WINDOW_MS = 15 * 60_000;
+import { closedWindows, groupByWindow, hourlyMemo, QUARTER_HOUR_MS } from "./anomaly_windows.ts";
 
 /** A price anomaly ready for anomaly_flags. */
 export interface PriceFlag {
@@ -24,7 +23,7 @@ export interface PriceFlag {
   receipts: string[];
 }
 
-const cache = new Map<string, { at: number; prices: Map<string, number> }>();
+const memo = hourlyMemo<Map<string, number>>();
 
 /** Median unit price per SKU over the 7 days before `until` (cached per database and hour). */
 export async function usualPrices(
@@ -32,16 +31,13 @@ export async function usualPrices(
   until: number,
   cacheKey?: string,
 ): Promise<Map<string, number>> {
-  const hour = Math.floor(until / 3_600_000);
-  const hit = cacheKey ? cache.get(cacheKey) : undefined;
-  if (hit && hit.at === hour) return hit.prices;
-  const rows = await sql<{ sku: string; price: number }[]>`
-    select sku, percentile_cont(0.5) within group (order by unit_price_cents)::float8 as price
-    from receipt_lines where ts >= ${new Date(until - 7 * 86_400_000)} and ts < ${new Date(until)}
-    group by sku`;
-  const prices = new Map(rows.map((r) => [r.sku, r.price]));
-  if (cacheKey) cache.set(cacheKey, { at: hour, prices });
-  return prices;
+  return await memo(cacheKey, until, async () => {
+    const rows = await sql<{ sku: string; price: number }[]>`
+      select sku, percentile_cont(0.5) within group (order by unit_price_cents)::float8 as price
+      from receipt_lines where ts >= ${new Date(until - 7 * 86_400_000)} and ts < ${new Date(until)}
+      group by sku`;
+    return new Map(rows.map((r) => [r.sku, r.price]));
+  });
 }
 
 /** Finds SKUs sold at far-off prices in [from, to). */
@@ -61,20 +57,15 @@ export async function findPriceAnomalies(
     ts: Date;
   }[]>`select store_id, transaction_id, sku, category, unit_price_cents, ts from receipt_lines
        where ts >= ${new Date(from)} and ts < ${new Date(to)} and unit_price_cents > 0`;
-  const groups = new Map<string, typeof rows[number][]>();
-  for (const r of rows) {
+  const farOff = rows.filter((r) => {
     const med = usual.get(r.sku);
-    if (!med) continue;
+    if (!med) return false;
     const off = r.unit_price_cents / med;
-    if (off < ratio && off > 1 / ratio) continue;
-    const w = Math.floor(new Date(r.ts).getTime() / WINDOW_MS) * WINDOW_MS;
-    const k = `${r.store_id}\u0000${r.sku}\u0000${w}`;
-    groups.set(k, [...(groups.get(k) ?? []), r]);
-  }
+    return off >= ratio || off <= 1 / ratio;
+  });
   const flags: PriceFlag[] = [];
-  for (const [k, lines] of groups) {
+  for (const { store, key: sku, windowStart, rows: lines } of groupByWindow(farOff, (r) => r.sku)) {
     if (lines.length < 2) continue;
-    const [store, sku, w] = k.split("\u0000");
     const price = lines.reduce((a, l) => a + l.unit_price_cents, 0) / lines.length;
     const expected = usual.get(sku)!;
     const score = 5 + 2 * Math.abs(Math.log10(price / expected));
@@ -83,8 +74,8 @@ export async function findPriceAnomalies(
       store,
       sku,
       category: lines[0].category,
-      windowStart: Number(w),
-      windowEnd: Number(w) + WINDOW_MS,
+      windowStart,
+      windowEnd: windowStart + QUARTER_HOUR_MS,
       severity: severityOf(score),
       score,
       actual: price,
@@ -123,8 +114,7 @@ export async function checkPrices(
   now: number,
   opts: { lookback?: number; graceMs?: number; cacheKey?: string } = {},
 ): Promise<PriceFlag[]> {
-  const to = Math.floor((now - (opts.graceMs ?? 2 * 60_000)) / WINDOW_MS) * WINDOW_MS;
-  const from = to - (opts.lookback ?? 4) * WINDOW_MS;
+  const { from, to } = closedWindows(now, QUARTER_HOUR_MS, opts.lookback ?? 4, opts.graceMs);
   const usual = await usualPrices(sql, from, opts.cacheKey);
   return await writePriceFlags(sql, await findPriceAnomalies(sql, from, to, usual));
 }

@@ -15,8 +15,7 @@ import {
   type Severity,
   severityOf,
 } from "./anomaly_score.ts";
-
-const WINDOW_MS = 15 * 60_000;
+import { closedWindows, groupByWindow, hourlyMemo, QUARTER_HOUR_MS } from "./anomaly_windows.ts";
 
 /** Chain- and store-level baselines for the register patterns. */
 export interface RegisterBaseline {
@@ -39,7 +38,7 @@ export interface RegisterFlag {
   receipts: string[];
 }
 
-const cache = new Map<string, { at: number; baseline: RegisterBaseline }>();
+const memo = hourlyMemo<RegisterBaseline>();
 
 /** Baselines over the 7 days before `until` (cached per database and hour). */
 export async function registerBaseline(
@@ -48,14 +47,19 @@ export async function registerBaseline(
   th: AnomalyThresholds,
   cacheKey?: string,
 ): Promise<RegisterBaseline> {
-  const hour = Math.floor(until / 3_600_000);
-  const hit = cacheKey ? cache.get(cacheKey) : undefined;
-  if (hit && hit.at === hour) return hit.baseline;
+  return await memo(cacheKey, until, () => loadBaseline(sql, until, th));
+}
+
+async function loadBaseline(
+  sql: Sql,
+  until: number,
+  th: AnomalyThresholds,
+): Promise<RegisterBaseline> {
   const from = new Date(until - 7 * 86_400_000), to = new Date(until);
   const [chain] = await sql`
     select count(*) filter (where type = 'refund')::float8 as refunds,
            count(distinct (store_id, register_id,
-             floor(extract(epoch from ts) / ${WINDOW_MS / 1000})))::float8 as reg_windows,
+             floor(extract(epoch from ts) / ${QUARTER_HOUR_MS / 1000})))::float8 as reg_windows,
            count(*) filter (where type = 'sale')::float8 as sales,
            count(*) filter (where type = 'sale' and discount_cents >=
              ${th.heavyDiscount}::float8 * (total_cents + discount_cents) and discount_cents > 0)::float8
@@ -69,13 +73,11 @@ export async function registerBaseline(
     select l.store_id, m.med as center,
            1.4826 * percentile_cont(0.5) within group (order by abs(l.x - m.med)) as scale
     from l join m using (store_id) group by l.store_id, m.med`;
-  const baseline: RegisterBaseline = {
+  return {
     refundRate: chain.reg_windows > 0 ? chain.refunds / chain.reg_windows : 0.05,
     heavyDiscountShare: chain.sales > 0 ? chain.heavy / chain.sales : 0.02,
     logTotal: new Map(stores.map((s) => [s.store_id, { center: s.center, scale: s.scale }])),
   };
-  if (cacheKey) cache.set(cacheKey, { at: hour, baseline });
-  return baseline;
 }
 
 /** Finds the patterns in receipts of [from, to) given baselines. */
@@ -96,18 +98,10 @@ export async function findRegisterPatterns(
     discount_cents: number;
   }[]>`select store_id, register_id, transaction_id, type, ts, total_cents, discount_cents
        from receipts where ts >= ${new Date(from)} and ts < ${new Date(to)}`;
-  const groups = new Map<string, (typeof rows)[number][]>();
-  for (const r of rows) {
-    const w = Math.floor(new Date(r.ts).getTime() / WINDOW_MS) * WINDOW_MS;
-    const k = `${r.store_id}\u0000${r.register_id}\u0000${w}`;
-    const g = groups.get(k) ?? [];
-    groups.set(k, g);
-    g.push(r);
-  }
   const flags: RegisterFlag[] = [];
-  for (const [k, g] of groups) {
-    const [store, register, w] = k.split("\u0000");
-    const windowStart = Number(w), windowEnd = windowStart + WINDOW_MS;
+  const windows = groupByWindow(rows, (r) => r.register_id);
+  for (const { store, key: register, windowStart, rows: g } of windows) {
+    const windowEnd = windowStart + QUARTER_HOUR_MS;
     const flag = (
       kind: RegisterFlag["kind"],
       score: number,
@@ -203,8 +197,7 @@ export async function checkRegisterPatterns(
     {},
 ): Promise<RegisterFlag[]> {
   const th = opts.thresholds ?? DEFAULT_THRESHOLDS;
-  const to = Math.floor((now - (opts.graceMs ?? 2 * 60_000)) / WINDOW_MS) * WINDOW_MS;
-  const from = to - (opts.lookback ?? 4) * WINDOW_MS;
+  const { from, to } = closedWindows(now, QUARTER_HOUR_MS, opts.lookback ?? 4, opts.graceMs);
   const base = await registerBaseline(sql, from, th, opts.cacheKey);
   return await writeRegisterFlags(sql, await findRegisterPatterns(sql, from, to, base, th));
 }

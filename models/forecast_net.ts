@@ -20,18 +20,17 @@ export function buildForecastNet(stores: number, categories: number, seed: numbe
   const store = tf.input({ shape: [stores + 1], name: "store" });
   const cat = tf.input({ shape: [categories + 1], name: "category" });
   const init = (k: number) => tf.initializers.glorotUniform({ seed: seed + k });
-  const se = tf.layers.dense({
-    units: Math.min(8, 2 + Math.ceil(Math.log2(stores + 2))),
-    useBias: false,
-    kernelInitializer: init(0),
-    name: "store_embedding",
-  }).apply(store) as tf.SymbolicTensor;
-  const ce = tf.layers.dense({
-    units: Math.min(6, 2 + Math.ceil(Math.log2(categories + 2))),
-    useBias: false,
-    kernelInitializer: init(1),
-    name: "category_embedding",
-  }).apply(cat) as tf.SymbolicTensor;
+  // Embeddings (as above) about log2 of their vocabulary wide, so that a handful of categories
+  // gets a few units and a large chain of stores no more than `cap`.
+  const embed = (input: tf.SymbolicTensor, n: number, cap: number, k: number, name: string) =>
+    tf.layers.dense({
+      units: Math.min(cap, 2 + Math.ceil(Math.log2(n + 2))),
+      useBias: false,
+      kernelInitializer: init(k),
+      name,
+    }).apply(input) as tf.SymbolicTensor;
+  const se = embed(store, stores, 8, 0, "store_embedding");
+  const ce = embed(cat, categories, 6, 1, "category_embedding");
   const x = tf.layers.concatenate().apply([num, se, ce]) as tf.SymbolicTensor;
   const h1 = tf.layers.dense({ units: 64, activation: "relu", kernelInitializer: init(2) })
     .apply(x) as tf.SymbolicTensor;

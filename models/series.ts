@@ -31,6 +31,25 @@ export async function loadTimezones(sql: Sql): Promise<Map<string, string>> {
   return m;
 }
 
+/**
+ * Sums rows of one rollup into a dense array per store x category, at step `at(row)`: rollups
+ * have no row for a bucket without sales, and the models want those as zeros.
+ */
+function denseByKey<R extends { store_id: string; category: string; sales: number }>(
+  rows: Iterable<R>,
+  length: number,
+  at: (r: R) => number,
+): Map<string, Float64Array> {
+  const byKey = new Map<string, Float64Array>();
+  for (const r of rows) {
+    const k = `${r.store_id}\u0000${r.category}`;
+    let a = byKey.get(k);
+    if (!a) byKey.set(k, a = new Float64Array(length));
+    a[at(r)] += r.sales;
+  }
+  return byKey;
+}
+
 function addTotals(byKey: Map<string, Float64Array>, length: number) {
   const totals = new Map<string, Float64Array>();
   const get = (k: string) => {
@@ -73,7 +92,6 @@ function toSet(
 export async function loadHourly(sql: Sql, from: number, to: number): Promise<SeriesSet> {
   const start = Math.floor(from / HOUR_MS) * HOUR_MS;
   const length = Math.max(0, Math.ceil((to - start) / HOUR_MS));
-  const byKey = new Map<string, Float64Array>();
   const rows = await sql<{ store_id: string; category: string; h: number; sales: number }[]>`
     select store_id, category,
            ((extract(epoch from bucket) * 1000)::bigint - ${start}) / ${HOUR_MS} as h,
@@ -81,12 +99,7 @@ export async function loadHourly(sql: Sql, from: number, to: number): Promise<Se
     from rollup_hour
     where store_id <> '*' and category <> '*'
       and bucket >= ${new Date(start)} and bucket < ${new Date(start + length * HOUR_MS)}`;
-  for (const r of rows) {
-    const k = `${r.store_id}\u0000${r.category}`;
-    let a = byKey.get(k);
-    if (!a) byKey.set(k, a = new Float64Array(length));
-    a[Number(r.h)] += r.sales;
-  }
+  const byKey = denseByKey(rows, length, (r) => Number(r.h));
   return toSet(byKey, start, length, HOUR_MS, await loadTimezones(sql));
 }
 
@@ -97,17 +110,11 @@ export async function loadHourly(sql: Sql, from: number, to: number): Promise<Se
 export async function loadDaily(sql: Sql, fromDay: string, toDay: string): Promise<SeriesSet> {
   const start = Date.parse(`${fromDay}T00:00:00Z`);
   const length = Math.max(0, Math.round((Date.parse(`${toDay}T00:00:00Z`) - start) / DAY_MS));
-  const byKey = new Map<string, Float64Array>();
   const rows = await sql<{ store_id: string; category: string; d: number; sales: number }[]>`
     select store_id, category, (day - ${fromDay}::date) as d, sales_cents as sales
     from rollup_day
     where store_id <> '*' and category <> '*' and day >= ${fromDay}::date and day < ${toDay}::date`;
-  for (const r of rows) {
-    const k = `${r.store_id}\u0000${r.category}`;
-    let a = byKey.get(k);
-    if (!a) byKey.set(k, a = new Float64Array(length));
-    a[Number(r.d)] += r.sales;
-  }
+  const byKey = denseByKey(rows, length, (r) => Number(r.d));
   return toSet(byKey, start, length, DAY_MS, await loadTimezones(sql));
 }
 

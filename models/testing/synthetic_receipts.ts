@@ -78,15 +78,17 @@ export async function plantAnomalies(
   }
   let labels = 0;
   const day = (k: number) => opts.from + k * 24 * HOUR_MS;
+  // Planted receipts are rung up at the store and register that their label names: the label is
+  // what a detector's flags are matched against.
   const plant = async (
     kind: string,
     store: string,
     reg: string,
     at: number,
-    make: (i: number) => Receipt,
+    make: (i: number) => Omit<Receipt, "store" | "id" | "register">,
     count: number,
   ) => {
-    for (let i = 0; i < count; i++) rs.push(make(i));
+    for (let i = 0; i < count; i++) rs.push({ store, id: id(), register: reg, ...make(i) });
     await label(sql, kind, store, reg, at, at + 12 * 60_000);
     labels++;
   };
@@ -94,30 +96,21 @@ export async function plantAnomalies(
     const store = opts.stores[k];
     const at1 = day(1 + k) + 10 * HOUR_MS + 16 * 60_000;
     await plant("refund_burst", store, "R1", at1, (i) => ({
-      store,
-      id: id(),
       type: "refund",
-      register: "R1",
       ts: at1 + i * 90_000,
       total: 2500,
       discount: 0,
     }), 6);
     const at2 = day(3 + k) + 15 * HOUR_MS + 31 * 60_000;
     await plant("discount_abuse", store, "R2", at2, (i) => ({
-      store,
-      id: id(),
       type: "sale",
-      register: "R2",
       ts: at2 + i * 80_000,
       total: 1200,
       discount: 1300,
     }), 7);
     const at3 = day(5) + (11 + k) * HOUR_MS + 2 * 60_000;
     await plant("price_glitch", store, "R1", at3, () => ({
-      store,
-      id: id(),
       type: "sale",
-      register: "R1",
       ts: at3 + 60_000,
       total: 1500 * 400,
       discount: 0,
