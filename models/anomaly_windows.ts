@@ -2,10 +2,10 @@
  * The time windows the periodic anomaly checks judge: which closed windows a run looks at, how
  * rows fall into windows, and a memo for the 7-day baselines the checks compare them with.
  */
-import { HOUR_MS } from "./calendar.ts";
+import { HOUR_MS, MINUTE_MS } from "../lib/clock.ts";
 
 /** The register and price checks' window: short enough to catch a burst while it lasts. */
-export const QUARTER_HOUR_MS = 15 * 60_000;
+export const QUARTER_HOUR_MS = 15 * MINUTE_MS;
 
 /**
  * The last `count` whole windows of `windowMs` that closed before `now - graceMs`, as [from, to).
@@ -16,7 +16,7 @@ export function closedWindows(
   now: number,
   windowMs: number,
   count: number,
-  graceMs = 2 * 60_000,
+  graceMs = 2 * MINUTE_MS,
 ): { from: number; to: number } {
   const to = Math.floor((now - graceMs) / windowMs) * windowMs;
   return { from: to - count * windowMs, to };
