@@ -239,7 +239,7 @@ export async function applyEvents(
       const rest = deltas.filter((d) => !done.has(stockKey(d.store_id, d.sku)));
       const restKeys = new Set(rest.map((d) => stockKey(d.store_id, d.sku)));
       for (const [k, list] of stock.changesOf(restKeys)) changes.set(k, list);
-      locked.push(...await lockInventory(tx, rest));
+      for (const row of await lockInventory(tx, rest)) locked.push(row);
     }
 
     marks.push(performance.now());

@@ -23,6 +23,9 @@ import { liveUpdate, publishLiveUpdate } from "./live_updates.ts";
 import { backoffMs, commitIsolatingPoison, isPoisonError, sleep } from "./recovery.ts";
 import { crashPoint } from "./crash_hook.ts";
 
+/** Most ids one XACK carries. */
+const XACK_IDS = 10_000;
+
 /** Timing of one committed batch, for the benchmark and tests. */
 export interface BatchInfo {
   entries: StreamEntry[];
@@ -90,7 +93,13 @@ async function ack(deps: BatchDeps, entries: StreamEntry[]): Promise<void> {
   }
   await retrying(deps, "XACK", async () => {
     const pipe = deps.rt.redis.pipeline();
-    for (const [s, ids] of byStream) pipe.xack(s, WORKER_GROUP, ...ids);
+    for (const [s, ids] of byStream) {
+      // In slices: a batch may hold up to 100,000 entries (TILLSTREAM_WORKER_BATCH), more than
+      // one JavaScript call can spread.
+      for (let i = 0; i < ids.length; i += XACK_IDS) {
+        pipe.xack(s, WORKER_GROUP, ...ids.slice(i, i + XACK_IDS));
+      }
+    }
     const res = await pipe.exec();
     const err = res?.find(([e]) => e);
     if (!res || err) throw err?.[0] ?? new Error("Redis pipeline discarded");

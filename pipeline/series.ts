@@ -20,6 +20,14 @@ export type Resolution = "minute" | "hour" | "day";
 /** Every resolution, finest first. */
 export const RESOLUTIONS: readonly Resolution[] = ["minute", "hour", "day"];
 
+/**
+ * Most buckets one write command carries (a script call on core Redis, a TS.MADD). Bounds the
+ * command's arguments, which are spread into a JavaScript call whose stack holds ~120,000, and how
+ * long one command keeps Redis busy; a backlog of old receipts can give one store tens of
+ * thousands of buckets in a batch.
+ */
+export const BUCKETS_PER_CALL = 4_096;
+
 /** The counters kept per bucket, in their stored order (both implementations rely on it). */
 export const METRICS = [
   "sales_cents",

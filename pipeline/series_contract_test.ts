@@ -9,7 +9,13 @@ import fc from "fast-check";
 import { connectRedis, hasTimeSeries, type Redis } from "../lib/redis.ts";
 import { keysFor } from "../lib/keys.ts";
 import { TEST_REDIS_URL } from "../lib/testing/services.ts";
-import { type BucketValue, emptyBucket, RETENTION_MS, type SeriesStore } from "./series.ts";
+import {
+  BUCKETS_PER_CALL,
+  type BucketValue,
+  emptyBucket,
+  RETENTION_MS,
+  type SeriesStore,
+} from "./series.ts";
 import { createCoreSeriesStore } from "./series_core.ts";
 import { createTsSeriesStore } from "./series_ts.ts";
 
@@ -250,6 +256,48 @@ const cases: Record<string, Case> = {
       }),
       { numRuns: 40, seed: 20261125 },
     );
+  },
+  "a backlog's write, tens of thousands of buckets of one store, lands whole": async (s) => {
+    // 40 categories x 2,000 minutes and 5,000 days of one store: more arguments than a single
+    // command could carry, and one series longer than BUCKETS_PER_CALL. Before the write was
+    // split, this threw "Maximum call stack size exceeded" and the worker retried it forever.
+    const day = 86_400_000;
+    const values: BucketValue[] = [];
+    for (let c = 0; c < 40; c++) {
+      for (let m = 0; m < 2_000; m++) {
+        values.push(
+          bucket({ bucket: T0 + m * MIN, category: `c${c}`, sales_cents: c * 10_000 + m }),
+        );
+      }
+    }
+    for (let d = 0; d < 5_000; d++) {
+      values.push(bucket({ resolution: "day", bucket: T0 - d * day, sales_cents: d }));
+    }
+    assert.ok(5_000 > BUCKETS_PER_CALL);
+    await s.write(values);
+    for (const c of [0, 17, 39]) {
+      const got = await s.range({
+        resolution: "minute",
+        store_id: "S1",
+        category: `c${c}`,
+        from: 0,
+        to: T0 * 2,
+      });
+      assert.equal(got.length, 2_000, `c${c}`);
+      assert.deepEqual(
+        got.map((v) => v.sales_cents),
+        [...Array(2_000).keys()].map((m) => c * 10_000 + m),
+      );
+    }
+    const days = await s.range({
+      resolution: "day",
+      store_id: "S1",
+      category: "*",
+      from: 0,
+      to: T0,
+    });
+    assert.equal(days.length, 5_000);
+    assert.equal(days[0].sales_cents, 4_999);
   },
   "empty writes and unknown series are harmless": async (s) => {
     await s.write([]);

@@ -16,6 +16,7 @@
 import type { Redis } from "../lib/redis.ts";
 import type { Keys } from "../lib/keys.ts";
 import {
+  BUCKETS_PER_CALL,
   type BucketValue,
   METRICS,
   type RangeQuery,
@@ -189,12 +190,29 @@ export function createCoreSeriesStore(rt: { redis: Redis; keys: Keys }): SeriesS
       entry.args.push(String(v.bucket), pack(v));
     }
     const pipe = redis.pipeline() as unknown as ReturnType<Redis["pipeline"]> & WithWrite;
+    const flag = keepExisting ? "1" : "0";
     for (const series of byStore.values()) {
-      const args: (string | number)[] = [...series.keys(), keepExisting ? "1" : "0"];
-      for (const { resolution, args: pairs } of series.values()) {
-        args.push(RETENTION_MS[resolution] ?? 0, pairs.length / 2, ...pairs);
+      // A backlog of old receipts can give one store tens of thousands of buckets in a batch:
+      // such a store is written in several calls of at most BUCKETS_PER_CALL buckets (a series
+      // may be split; the script's retention cut comes out the same).
+      let keys: string[] = [], args: (string | number)[] = [], buckets = 0;
+      const queue = () => {
+        if (keys.length) pipe[COMMAND](keys.length, ...keys, flag, ...args);
+        keys = [];
+        args = [];
+        buckets = 0;
+      };
+      for (const [key, { resolution, args: pairs }] of series) {
+        for (let i = 0; i < pairs.length;) {
+          if (buckets === BUCKETS_PER_CALL) queue();
+          const take = Math.min(pairs.length - i, 2 * (BUCKETS_PER_CALL - buckets));
+          keys.push(key);
+          args.push(RETENTION_MS[resolution] ?? 0, take / 2);
+          for (const end = i + take; i < end; i++) args.push(pairs[i]);
+          buckets += take / 2;
+        }
       }
-      pipe[COMMAND](series.size, ...args);
+      queue();
     }
     const results = await pipe.exec();
     const failed = results?.find(([err]) => err);

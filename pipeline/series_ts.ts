@@ -16,6 +16,7 @@
 import type { Redis } from "../lib/redis.ts";
 import type { Keys } from "../lib/keys.ts";
 import {
+  BUCKETS_PER_CALL,
   type BucketValue,
   type Metric,
   METRICS,
@@ -100,8 +101,13 @@ export function createTsSeriesStore(rt: { redis: Redis; keys: Keys }): SeriesSto
     await create(series);
     const pipe = redis.pipeline();
     for (const { first, args } of bySeries.values()) {
-      if (!keepExisting) pipe.call("TS.MADD", ...args);
-      else {
+      if (!keepExisting) {
+        // In slices of BUCKETS_PER_CALL samples (key, time, value each): a backlog can give one
+        // series thousands of buckets, more arguments than one JavaScript call can spread.
+        for (let i = 0; i < args.length; i += 3 * BUCKETS_PER_CALL) {
+          pipe.call("TS.MADD", ...args.slice(i, i + 3 * BUCKETS_PER_CALL));
+        }
+      } else {
         for (let i = 0; i < args.length; i += 3) {
           // Full creation options: should the key have vanished, TS.ADD recreates it properly.
           const [ret, r, dup, last, ...labels] = options(first, METRICS[(i / 3) % METRICS.length]);

@@ -213,7 +213,7 @@ async function runImport(
         if (!m.ok) await rejects.add(line, record, m.reason);
         else {
           const closed = grouper.add(m.line, { row: line, record });
-          if (closed.length) pending.push(...closed);
+          for (const g of closed) pending.push(g);
         }
       }
       if (pending.length >= batchSize) {
@@ -226,7 +226,8 @@ async function runImport(
       s.rows++;
       await rejects.add(skip.line, [skip.raw], skip.reason);
     }
-    pending.push(...grouper.flush());
+    // Every invoice still open: as many as the grouping window holds, which can be large.
+    for (const g of grouper.flush()) pending.push(g);
     await send(pending);
     progress("reading");
     if (workers) {
