@@ -3,12 +3,14 @@
  * stream, which the web tier fans out to browsers over SSE (the entry id is the SSE event id,
  * so Last-Event-ID resumes). One entry per batch, field `u` = JSON {@link LiveUpdate}: the
  * absolute values of the whole-store and chain-wide buckets (category '*') the batch changed,
- * at every resolution, and the newest receipts for the ticker (no customer data). Per-category
- * buckets are left out: they are most of the bytes (a 2,000-receipt batch over 50 stores
- * changes ~1,400 buckets, ~150 of them category '*') and live pages read them from the series
- * store. Capped with MAXLEN ~ so a slow or absent web tier never grows Redis.
+ * at every resolution, within {@link LIVE_WINDOW_MS} of the commit, and the newest receipts
+ * for the ticker (no customer data). Per-category buckets are left out: they are most of the
+ * bytes (a 2,000-receipt batch over 50 stores changes ~1,400 buckets, ~150 of them category
+ * '*') and live pages read them from the series store. Capped with MAXLEN ~ so a slow or
+ * absent web tier never grows Redis.
  */
 import type { Redis } from "../lib/redis.ts";
+import { DAY_MS } from "../lib/clock.ts";
 import type { ReceiptEvent } from "../lib/events.ts";
 import type { BucketValue } from "./series.ts";
 
@@ -16,6 +18,13 @@ import type { BucketValue } from "./series.ts";
 export const LIVE_UPDATES_MAXLEN = 1_000;
 /** Receipts per update for the ticker. */
 export const TICKER_RECEIPTS = 20;
+/**
+ * Buckets starting this long before the commit or earlier are left out of an update. Live
+ * pages show today and the last hours (a store-local day starts at most 36 h before the
+ * commit), and a backlog of old history would otherwise put megabytes of buckets nobody
+ * watches into every entry, up to {@link LIVE_UPDATES_MAXLEN} of them.
+ */
+export const LIVE_WINDOW_MS = 2 * DAY_MS;
 
 /** A receipt on the ticker: what a store manager may see, no customer. */
 export interface TickerReceipt {
@@ -56,7 +65,7 @@ export function liveUpdate(
   const newest = [...receipts].sort((a, b) => b.ts - a.ts).slice(0, TICKER_RECEIPTS);
   return {
     at,
-    buckets: buckets.filter((b) => b.category === "*"),
+    buckets: buckets.filter((b) => b.category === "*" && b.bucket > at - LIVE_WINDOW_MS),
     receipts: newest.map((r) => {
       const t: TickerReceipt = {
         store_id: r.store_id,
