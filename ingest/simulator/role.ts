@@ -35,12 +35,16 @@ export async function runSimulator(
   const days = any ? 0 : rt.config.TILLSTREAM_SIMULATOR_BACKFILL_DAYS;
   const start = now - days * DAY_MS;
   const sim = new Simulator({ seed: ROLE_SEED, start, stores });
+  // Announced before the stores exist: the alert engine holds "no sales" checks while the
+  // simulator backfills, and open stores without receipts would otherwise alert at once.
+  if (start < now) {
+    await publishSimulatorState(rt, { phase: "backfill", done: 0, total: days * 24 });
+  }
   const added = await ensureSimStores(rt, sim.stores);
   if (added.length) log.info("simulator registered its stores", { stores: added.length });
   const sender = xaddSender(rt);
   if (start < now) {
     log.info("simulator backfilling history", { days });
-    await publishSimulatorState(rt, { phase: "backfill", done: 0, total: days * 24 });
     const t0 = Date.now();
     let lastLog = t0;
     const stats = await backfill(rt, sim, sender, {
