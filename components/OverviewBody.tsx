@@ -78,7 +78,13 @@ export function OverviewBody({ data, title }: { data: Overview; title: string })
             window={120}
           />
         </section>
-        <Panel title="Live receipts" id="ticker-panel" csv={csvUrl("receipts", { store_id: sid })}>
+        <Panel
+          title="Live receipts"
+          // The ticker shows each receipt at its store's clock, not the page's time zone.
+          note={scope.store_id === "*" ? "at each store's local time" : undefined}
+          id="ticker-panel"
+          csv={csvUrl("receipts", { store_id: sid })}
+        >
           <Ticker receipts={data.receipts} stores={stores} store_id={scope.store_id} />
         </Panel>
       </div>

@@ -4,6 +4,8 @@ import type { ComponentChildren } from "preact";
 /** Props of {@link Panel}. */
 export interface PanelProps {
   title: string;
+  /** A short qualifier beside the title (what the figures are in, e.g. whose clock). */
+  note?: string;
   /** URL of the CSV export of what the panel shows. */
   csv?: string;
   id?: string;
@@ -14,11 +16,12 @@ export interface PanelProps {
 }
 
 /** A dashboard card. */
-export function Panel({ title, csv, id, empty, children, ...rest }: PanelProps) {
+export function Panel({ title, note, csv, id, empty, children, ...rest }: PanelProps) {
   return (
     <section class={`card panel ${rest.class ?? ""}`} id={id}>
       <header class="panel-head">
         <h2>{title}</h2>
+        {note && <span class="muted">{note}</span>}
         {csv && <a class="csv" href={csv} download>CSV</a>}
       </header>
       {empty ? <p class="empty">{empty}</p> : children}
