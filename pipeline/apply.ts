@@ -34,7 +34,6 @@ import {
   clearCountedAt,
   type CustomerRow,
   insertInventoryEvents,
-  insertLines,
   insertPending,
   insertReceiptKeys,
   insertReceipts,
@@ -223,9 +222,8 @@ export async function applyEvents(
     const sku = skuDaily(fresh);
     const cust = customerDeltas(fresh);
     const res = ["minute", "hour", "day"] as const;
-    const [, , , added, lockedExact] = await Promise.all([
+    const [, , added, lockedExact] = await Promise.all([
       fresh.length ? insertReceipts(tx, fresh) : null,
-      fresh.length ? insertLines(tx, freshEvents) : null,
       sku.length ? upsertSkuDaily(tx, sku) : null,
       deltas.length ? addInventoryDeltas(tx, deltas) : Promise.resolve([]),
       exactKeys.length ? lockInventory(tx, exactKeys) : Promise.resolve([]),

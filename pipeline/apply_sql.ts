@@ -11,7 +11,7 @@ import { type BucketValue, METRICS, type Resolution } from "./series.ts";
 import { dayBucket, type PreparedReceipt, type RollupRow } from "./rollup.ts";
 import type { CustomerDelta, SkuDay } from "./rollup.ts";
 import type { NetChange, StockLevel } from "./inventory.ts";
-import { intArray, textArray } from "./pg_arrays.ts";
+import { intArray, linesArray, textArray } from "./pg_arrays.ts";
 
 /** ISO-8601 of epoch ms, as PostgreSQL takes timestamptz array elements. */
 export const iso = (ms: number) => new Date(ms).toISOString();
@@ -165,54 +165,17 @@ export function insertReceipts(tx: Tx, fresh: PreparedReceipt[]) {
   const text = (f: (e: ReceiptEvent) => string | undefined) => textArray(ev.map(f));
   return tx`
     insert into receipts (store_id, transaction_id, type, register_id, cashier_id, customer_id,
-      ts, local_date, currency, payment, total_cents, discount_cents, units)
+      ts, local_date, currency, payment, total_cents, discount_cents, units, lines)
     select s, t, ty, reg, cas, cus, timestamptz 'epoch' + ms * interval '1 millisecond', d, cur,
-      pay, tot, dis, un
+      pay, tot, dis, un, li
     from unnest(${text((e) => e.store_id)}::text[], ${text((e) => e.transaction_id)}::text[],
       ${text((e) => e.type)}::text[], ${text((e) => e.register_id)}::text[],
       ${text((e) => e.cashier_id)}::text[], ${text((e) => e.customer_id)}::text[],
       ${intArray(ev.map((e) => e.ts))}::int8[], ${textArray(fresh.map((p) => p.day))}::date[],
       ${text((e) => e.currency)}::text[], ${text((e) => e.payment)}::text[],
       ${intArray(ev.map((e) => e.total_cents))}::int8[], ${intArray(discounts)}::int8[],
-      ${intArray(units)}::int4[]) as x(s, t, ty, reg, cas, cus, ms, d, cur, pay, tot, dis, un)`;
-}
-
-export function insertLines(tx: Tx, fresh: ReceiptEvent[]) {
-  const cols = {
-    s: [] as string[],
-    t: [] as string[],
-    ts: [] as number[],
-    n: [] as number[],
-    sku: [] as string[],
-    cat: [] as string[],
-    q: [] as number[],
-    p: [] as number[],
-    d: [] as number[],
-    a: [] as number[],
-  };
-  for (const e of fresh) {
-    e.lines.forEach((l, i) => {
-      cols.s.push(e.store_id);
-      cols.t.push(e.transaction_id);
-      cols.ts.push(e.ts);
-      cols.n.push(i + 1);
-      cols.sku.push(l.sku);
-      cols.cat.push(l.category);
-      cols.q.push(l.quantity);
-      cols.p.push(l.unit_price_cents);
-      cols.d.push(l.discount_cents);
-      cols.a.push(l.quantity * l.unit_price_cents - l.discount_cents);
-    });
-  }
-  return tx`
-    insert into receipt_lines (store_id, transaction_id, ts, line_no, sku, category, quantity,
-      unit_price_cents, discount_cents, amount_cents)
-    select s, t, timestamptz 'epoch' + ms * interval '1 millisecond', n, sku, cat, q, p, d, a
-    from unnest(${textArray(cols.s)}::text[], ${textArray(cols.t)}::text[],
-      ${intArray(cols.ts)}::int8[], ${intArray(cols.n)}::int4[], ${textArray(cols.sku)}::text[],
-      ${textArray(cols.cat)}::text[], ${intArray(cols.q)}::int4[], ${intArray(cols.p)}::int8[],
-      ${intArray(cols.d)}::int8[], ${intArray(cols.a)}::int8[])
-      as x(s, t, ms, n, sku, cat, q, p, d, a)`;
+      ${intArray(units)}::int4[], ${linesArray(ev)}::json[])
+      as x(s, t, ty, reg, cas, cus, ms, d, cur, pay, tot, dis, un, li)`;
 }
 
 /** Records idempotency keys; returns the keys that were new. */

@@ -1,8 +1,8 @@
 /**
- * Monthly partitions of the raw receipts (`receipts`, `receipt_lines`, range on event time).
+ * Monthly partitions of the raw receipts (`receipts`, with their lines, range on event time).
  * Workers keep the current month, the previous one and the next two in place, and move any
  * month that accumulated in the default partition (a backfill of old history, say) into a
- * partition of its own. The SQL lives in migration 0020 (`ensure_receipt_month`), which moves
+ * partition of its own. The SQL lives in migration 0070 (`ensure_receipt_month`), which moves
  * rows and attaches in one transaction, so the data stays correct while workers insert.
  */
 import type { Sql } from "../lib/db.ts";
@@ -14,19 +14,17 @@ export function monthStart(ts: number, offset = 0): string {
     .slice(0, 10);
 }
 
-/** Months that have rows in a default partition (they deserve a partition of their own). */
+/** Months that have rows in the default partition (they deserve a partition of their own). */
 export async function monthsInDefault(sql: Sql): Promise<string[]> {
   const rows = await sql<{ m: string }[]>`
     select distinct to_char(ts at time zone 'UTC', 'YYYY-MM-01') as m from receipts_default
-    union
-    select distinct to_char(ts at time zone 'UTC', 'YYYY-MM-01') from receipt_lines_default
     order by 1`;
   return rows.map((r) => r.m);
 }
 
 /**
  * Ensures partitions for the months around `now` (`behind` before, `ahead` after) and, unless
- * `fromDefault` is false, for every month found in the default partitions (moving its rows,
+ * `fromDefault` is false, for every month found in the default partition (moving its rows,
  * which can take a while after a large backfill). Returns the months it created.
  */
 export async function ensurePartitions(

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { testDb } from "../lib/testing/services.ts";
+import { migrate, readMigrations } from "../lib/migrate.ts";
 import { ensurePartitions, monthStart } from "./partitions.ts";
 import { applyEvents, type DecodedEntry } from "./apply.ts";
 import { FIXTURE_STORES, makeReceipts, seedStores } from "../tests/pipeline_fixtures.ts";
@@ -30,7 +31,20 @@ Deno.test("partitions - months ahead are created and default rows move without l
   }));
   const stores = new Map(FIXTURE_STORES.map((s) => [s.id, s]));
   await applyEvents(db, entries, { watermarks: new Map(), stores });
-  const before = await db.sql`select count(*)::int n, sum(total_cents)::int8 s from receipts`;
+  const totals = (sql: typeof db.sql) =>
+    sql`select (select count(*)::int from receipts) receipts,
+      (select sum(total_cents)::int8 from receipts) total, (select count(*)::int from receipt_lines) lines,
+      (select sum(amount_cents)::int8 from receipt_lines) amount`;
+  const before = await totals(db.sql);
+  const lineAmounts = old.flatMap((e) =>
+    e.lines.map((l) => l.quantity * l.unit_price_cents - l.discount_cents)
+  );
+  assert.deepEqual([...before], [{
+    receipts: 50,
+    total: old.reduce((a, e) => a + e.total_cents, 0),
+    lines: lineAmounts.length,
+    amount: lineAmounts.reduce((a, b) => a + b, 0),
+  }]);
   const created = await ensurePartitions(db.sql, Date.parse("2026-11-25T00:00:00Z"));
   assert.deepEqual(created, [
     "2025-03-01",
@@ -40,12 +54,61 @@ Deno.test("partitions - months ahead are created and default rows move without l
     "2026-12-01",
     "2027-01-01",
   ]);
-  const after = await db.sql`select count(*)::int n, sum(total_cents)::int8 s from receipts`;
-  assert.deepEqual(after, before);
+  assert.deepEqual(await totals(db.sql), before);
   const [{ n: inDefault }] = await db.sql`select count(*)::int n from receipts_default`;
   assert.equal(inDefault, 0);
-  const parts = await db.sql`select tableoid::regclass::text p, count(*)::int n from receipt_lines
+  const parts = await db.sql`select tableoid::regclass::text p, count(*)::int n from receipts
     group by 1 order by 1`;
-  assert.deepEqual(parts.map((p) => p.p), ["receipt_lines_2025_03", "receipt_lines_2025_04"]);
+  assert.deepEqual(parts.map((p) => p.p), ["receipts_2025_03", "receipts_2025_04"]);
   assert.deepEqual(await ensurePartitions(db.sql, Date.parse("2026-11-25T00:00:00Z")), []);
+});
+
+Deno.test("partitions - migration 0070 moves existing lines into their receipts", async () => {
+  await using db = await testDb("lines_inline", { migrated: false });
+  const all = await readMigrations();
+  await migrate(db.sql, all.filter((m) => m.version < 70));
+  await db.sql`select ensure_receipt_month('2026-11-01')`;
+  // One receipt in a month partition, one in the default partition, one without lines.
+  for (
+    const [t, ts] of [["t1", "2026-11-20T10:00:00Z"], ["t2", "2024-01-05T10:00:00Z"], [
+      "t3",
+      "2026-11-21T10:00:00Z",
+    ]]
+  ) {
+    await db.sql`insert into receipts (store_id, transaction_id, type, register_id, ts, local_date,
+      currency, payment, total_cents, units) values ('S1', ${t}, 'sale', 'R1', ${ts}, ${
+      ts.slice(0, 10)
+    },
+      'EUR', 'card', 0, 0)`;
+  }
+  await db.sql`insert into receipt_lines (store_id, transaction_id, ts, line_no, sku, category,
+    quantity, unit_price_cents, discount_cents, amount_cents) values
+    ('S1', 't1', '2026-11-20T10:00:00Z', 2, 'B', 'Fruit "&" Veg', 1, 250, 50, 200),
+    ('S1', 't1', '2026-11-20T10:00:00Z', 1, 'A', 'Dairy', 3, 100, 0, 300),
+    ('S1', 't2', '2024-01-05T10:00:00Z', 1, 'C', 'Bakery', 2, 10, 0, 20)`;
+  await migrate(db.sql, all);
+  const stored = await db.sql`select transaction_id, lines from receipts order by 1`;
+  assert.deepEqual(stored.map((r) => [r.transaction_id, r.lines]), [
+    ["t1", [["A", "Dairy", 3, 100, 0], ["B", 'Fruit "&" Veg', 1, 250, 50]]],
+    ["t2", [["C", "Bakery", 2, 10, 0]]],
+    ["t3", []],
+  ]);
+  const lines = await db.sql`select transaction_id, line_no, sku, category, quantity,
+    unit_price_cents, discount_cents, amount_cents from receipt_lines order by 1, 2`;
+  assert.deepEqual(lines.map((l) => Object.values(l)), [
+    ["t1", 1, "A", "Dairy", 3, 100, 0, 300],
+    ["t1", 2, "B", 'Fruit "&" Veg', 1, 250, 50, 200],
+    ["t2", 1, "C", "Bakery", 2, 10, 0, 20],
+  ]);
+  // The replaced partition function moves the default partition's month with its lines.
+  assert.deepEqual(
+    await ensurePartitions(db.sql, Date.parse("2026-11-25T00:00:00Z"), {
+      behind: 0,
+      ahead: 0,
+    }),
+    ["2024-01-01"],
+  );
+  const [moved] = await db.sql`select tableoid::regclass::text p, lines from receipts
+    where transaction_id = 't2'`;
+  assert.deepEqual([moved.p, moved.lines], ["receipts_2024_01", [["C", "Bakery", 2, 10, 0]]]);
 });

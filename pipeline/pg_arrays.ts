@@ -49,3 +49,43 @@ export function intArray(xs: readonly (number | null | undefined)[]): string {
   }
   return "{" + xs.join(",") + "}";
 }
+
+/** A line of a receipt as the `lines` column stores it (migration 0070). */
+interface LineLike {
+  sku: string;
+  category: string;
+  quantity: number;
+  unit_price_cents: number;
+  discount_cents: number;
+}
+
+/**
+ * `{"[[\"SKU-1\",\"Dairy\",2,349,0]]",…}`: each receipt's lines as a JSON text (one array per
+ * line: sku, category, quantity, unit price, discount), quoted as an element of a `json[]`
+ * literal. Built in one pass: a SKU or category is JSON-encoded and escaped for the array once
+ * per call (a batch repeats a few hundred of them), the numbers are written as they are.
+ */
+export function linesArray(receipts: readonly { lines: readonly LineLike[] }[]): string {
+  if (receipts.length === 0) return "{}";
+  const quoted = new Map<string, string>();
+  const q = (s: string) => {
+    let out = quoted.get(s);
+    if (out === undefined) {
+      out = JSON.stringify(s).replace(SPECIAL_ALL, "\\$&");
+      quoted.set(s, out);
+    }
+    return out;
+  };
+  const parts = new Array<string>(receipts.length);
+  for (let i = 0; i < receipts.length; i++) {
+    const lines = receipts[i].lines;
+    let json = "";
+    for (let j = 0; j < lines.length; j++) {
+      const l = lines[j];
+      json += (j === 0 ? '"[[' : ",[") + q(l.sku) + "," + q(l.category) + "," + l.quantity +
+        "," + l.unit_price_cents + "," + l.discount_cents + "]";
+    }
+    parts[i] = lines.length ? json + ']"' : '"[]"';
+  }
+  return "{" + parts.join(",") + "}";
+}

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { testDb } from "../lib/testing/services.ts";
-import { intArray, textArray } from "./pg_arrays.ts";
+import { intArray, linesArray, textArray } from "./pg_arrays.ts";
 
 Deno.test("pg arrays - text and integer literals round-trip through PostgreSQL exactly", async () => {
   await using db = await testDb("pg_arrays", { migrated: false });
@@ -33,4 +33,30 @@ Deno.test("pg arrays - a non-integer is refused by PostgreSQL with a data error"
       (e: { code?: string }) => e.code?.slice(0, 2) === "22",
     );
   }
+});
+
+Deno.test("pg arrays - receipt lines become the JSON PostgreSQL stores, whatever the text", async () => {
+  await using db = await testDb("pg_arrays_lines", { migrated: false });
+  const line = (sku: string, category: string, quantity: number, price: number, discount = 0) => ({
+    sku,
+    category,
+    quantity,
+    unit_price_cents: price,
+    discount_cents: discount,
+  });
+  const receipts = [
+    { lines: [line("SKU-1", "Dairy", 2, 349), line("A:1/2#x", "Fruit & Veg", -1, 99, 10)] },
+    { lines: [line("S", 'quote " inside', 1, 0), line("S", "back\\slash, {brace}", 3, 5)] },
+    { lines: [line("ü", "ünïcødé € tab\tnew\nline NULL", 1, 9007199254740991, 1)] },
+    { lines: [] },
+  ];
+  const rows = await db.sql<{ j: unknown }[]>`
+    select j from unnest(${linesArray(receipts)}::json[]) with ordinality as u(j, i) order by i`;
+  assert.deepEqual(
+    rows.map((r) => r.j),
+    receipts.map((r) =>
+      r.lines.map((l) => [l.sku, l.category, l.quantity, l.unit_price_cents, l.discount_cents])
+    ),
+  );
+  assert.equal(linesArray([]), "{}");
 });

@@ -40,8 +40,9 @@ export async function insertSyntheticCustomers(
   for (let i = 0; i < ids.length; i += 10_000) {
     const j = i + 10_000;
     await sql`insert into receipts (store_id, transaction_id, type, register_id, customer_id, ts,
-        local_date, currency, payment, total_cents, units)
-      select 'S001', t, 'sale', 'R1', c, ts::timestamptz, ts::timestamptz::date, 'USD', 'card', tot, 1
+        local_date, currency, payment, total_cents, units, lines)
+      select 'S001', t, 'sale', 'R1', c, ts::timestamptz, ts::timestamptz::date, 'USD', 'card', tot, 1,
+        '[]'
       from unnest(${ids.slice(i, j)}::text[], ${cust.slice(i, j)}::text[],
         ${ts.slice(i, j)}::text[], ${totals.slice(i, j)}::bigint[]) as u(t, c, ts, tot)`;
   }

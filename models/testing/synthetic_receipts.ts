@@ -21,8 +21,8 @@ async function insertReceipts(sql: Sql, rs: Receipt[]) {
   for (let i = 0; i < rs.length; i += 10_000) {
     const p = rs.slice(i, i + 10_000);
     await sql`insert into receipts (store_id, transaction_id, type, register_id, ts, local_date,
-        currency, payment, total_cents, discount_cents, units)
-      select s, t, ty, r, ts::timestamptz, ts::timestamptz::date, 'USD', 'card', tot, d, 1
+        currency, payment, total_cents, discount_cents, units, lines)
+      select s, t, ty, r, ts::timestamptz, ts::timestamptz::date, 'USD', 'card', tot, d, 1, '[]'
       from unnest(${p.map((x) => x.store)}::text[], ${p.map((x) => x.id)}::text[],
         ${p.map((x) => x.type)}::text[], ${p.map((x) => x.register)}::text[],
         ${p.map((x) => new Date(x.ts).toISOString())}::text[], ${p.map((x) => x.total)}::bigint[],
