@@ -1,6 +1,7 @@
 /**
  * `deno task bench pipeline [--seconds N] [--rate R] [--consumers C] [--batch B] [--linger MS]
- * [--compact-every MS] [--json]` (B, MS default to the configuration, as in production):
+ * [--compact-every MS] [--timeline] [--json]` (B, MS default to the configuration, as in
+ * production):
  * the full stream path — XADD → worker → PostgreSQL + Redis → live:updates — on a database and
  * key prefix of its own (removed at the end).
  *
@@ -10,6 +11,8 @@
  * id's millisecond part, Redis's clock on this machine) to its batch's PostgreSQL commit and to
  * its values being written to Redis, and (`compacted`) to its store × category hour and day
  * buckets being folded in by the compactor. `worker_rss_mb` is this process's resident memory.
+ * `--timeline` adds `timeline`: XADD → visible in Redis per second of the run (by XADD time), to
+ * see whether a tail is spread out or comes in bursts.
  */
 import { loadConfig } from "../lib/config.ts";
 import type { Sql } from "../lib/db.ts";
@@ -34,16 +37,22 @@ const OPTIONS = {
   linger: { type: "string" },
   "compact-every": { type: "string" },
   stores: { type: "string" },
+  timeline: { type: "boolean" },
   json: { type: "boolean" },
 } as const;
 
-/** Latencies in 1 ms bins up to 60 s: constant memory whatever the event count. */
+/** Latencies in 1 ms bins up to `maxMs` (60 s): constant memory whatever the event count. */
 class Histogram {
-  bins = new Uint32Array(60_001);
+  bins: Uint32Array;
   n = 0;
+  max = 0;
+  constructor(readonly maxMs = 60_000) {
+    this.bins = new Uint32Array(maxMs + 1);
+  }
   add(ms: number, count = 1) {
-    this.bins[Math.max(0, Math.min(60_000, Math.round(ms)))] += count;
+    this.bins[Math.max(0, Math.min(this.maxMs, Math.round(ms)))] += count;
     this.n += count;
+    this.max = Math.max(this.max, ms);
   }
   pct(p: number): number {
     let want = Math.ceil(this.n * p), seen = 0;
@@ -115,6 +124,8 @@ export async function run(args: string[]): Promise<number> {
   // XADD → the batch's store × category hour and day buckets folded in by the compactor.
   const compacted = new Histogram(), steadyCompacted = new Histogram();
   const awaitingFold = new Map<number, number[]>(); // pending row id → XADD times of its batch
+  // --timeline: XADD → visible per second of XADD time (bins to 5 s; the max is exact).
+  const perSecond: Histogram[] = [];
   const stats = {
     batches: 0,
     events: 0,
@@ -125,7 +136,7 @@ export async function run(args: string[]): Promise<number> {
     folded: 0,
   };
   const phases = { keys: 0, rows: 0, rollups: 0, commit: 0 };
-  let windowStart = Infinity, windowEnd = 0;
+  let windowStart = Infinity, windowEnd = 0, started = Infinity;
   const onBatch = (b: BatchInfo) => {
     stats.batches++;
     stats.events += b.entries.length;
@@ -143,6 +154,10 @@ export async function run(args: string[]): Promise<number> {
       addedTimes.push(added);
       commit.add(b.committedAt - added);
       visible.add(b.visibleAt - added);
+      if (values.timeline) {
+        const s = Math.max(0, Math.floor((added - started) / 1000));
+        (perSecond[s] ??= new Histogram(5_000)).add(b.visibleAt - added);
+      }
       if (added >= windowStart) {
         steadyCommit.add(b.committedAt - added);
         steadyVisible.add(b.visibleAt - added);
@@ -197,7 +212,7 @@ export async function run(args: string[]): Promise<number> {
       producer.onerror = (e) => reject(new Error(`producer failed: ${e.message}`));
     });
     // The first second is warm-up (connections, JIT, first partitions); measure after it.
-    const started = Date.now();
+    started = Date.now();
     windowStart = started + Math.min(1000, seconds * 200);
     windowEnd = started + seconds * 1000;
     producer.postMessage(job);
@@ -267,6 +282,16 @@ export async function run(args: string[]): Promise<number> {
         (stats.folded / Math.max(1, stats.compactions)).toFixed(1),
       ),
       live_updates: live,
+      ...(values.timeline
+        ? {
+          timeline: [...perSecond].map((h, s) => ({
+            s,
+            entries: h?.n ?? 0,
+            ...(h ? h.summary() : {}),
+            max: Math.round(h?.max ?? 0),
+          })),
+        }
+        : {}),
     };
   } finally {
     controller.abort();
