@@ -548,7 +548,11 @@ function Connection(options, queues = {}, { onopen = noop, onend = noop, onclose
 
       if (needsTypes) {
         initial.reserve && (initial = null)
-        return fetchArrayTypes()
+        // Tillstream patch (see vendor/postgres/PATCHES.md): nothing else holds this promise, so
+        // a failed type lookup (the backend terminated or the query cancelled) must not become
+        // an unhandled rejection, which ends the process. The connection's own error handling
+        // fails or runs its queries as before.
+        return fetchArrayTypes().catch(() => {})
       }
 
       initial && !initial.reserve && execute(initial)
