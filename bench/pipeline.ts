@@ -319,6 +319,13 @@ export async function run(args: string[]): Promise<number> {
         `worker RSS ${r.start} → max ${r.max} → ${r.end} MB; ${out.committed_receipts} receipts in PostgreSQL; ${out.live_updates} live updates`,
       ].join("\n"),
     );
+    const timeline = out.timeline as Record<string, number>[] | undefined;
+    if (timeline) {
+      console.log("XADD → visible in Redis per second of XADD time (s: entries p50/p99/max ms):");
+      for (const t of timeline) {
+        console.log(`  ${t.s}: ${t.entries} ${t.p50 ?? "-"}/${t.p99 ?? "-"}/${t.max}`);
+      }
+    }
   }
   return 0;
 }
