@@ -46,53 +46,63 @@ export function stockPlan(
   receipts: readonly ReceiptEvent[],
   inventory: readonly InventoryEvent[],
 ): StockPlan {
-  const counted = new Set<string>();
-  for (const e of inventory) if (e.kind === "count") counted.add(stockKey(e.store_id, e.sku));
+  // Keyed store → SKU (no string built per line), read out in (store, SKU) order: the same
+  // order as sorting by stockKey, since ids hold no "\u0000".
+  const counted = new Map<string, Set<string>>();
+  for (const e of inventory) {
+    if (e.kind !== "count") continue;
+    let skus = counted.get(e.store_id);
+    if (!skus) counted.set(e.store_id, skus = new Set());
+    skus.add(e.sku);
+  }
+  const isCounted = (store: string, sku: string) =>
+    counted.size > 0 && counted.get(store)?.has(sku) === true;
   const exact = new Map<string, StockChange[]>();
-  const net = new Map<string, NetChange>();
+  const net = new Map<string, Map<string, NetChange>>();
   const each = (
-    f: (
-      key: string,
-      store: string,
-      sku: string,
-      ts: number,
-      kind: StockChange["kind"],
-      q: number,
-    ) => void,
+    f: (store: string, sku: string, ts: number, kind: StockChange["kind"], q: number) => void,
   ) => {
     for (const e of receipts) {
       const sign = e.type === "sale" ? -1 : 1;
-      for (const l of e.lines) {
-        f(stockKey(e.store_id, l.sku), e.store_id, l.sku, e.ts, "delta", sign * l.quantity);
-      }
+      for (const l of e.lines) f(e.store_id, l.sku, e.ts, "delta", sign * l.quantity);
     }
     for (const e of inventory) {
-      const kind = e.kind === "count" ? "count" : "delta";
-      f(stockKey(e.store_id, e.sku), e.store_id, e.sku, e.ts, kind, e.quantity);
+      f(e.store_id, e.sku, e.ts, e.kind === "count" ? "count" : "delta", e.quantity);
     }
   };
-  const add = (lists: Map<string, StockChange[]>, key: string, c: StockChange) => {
+  const add = (lists: Map<string, StockChange[]>, c: StockChange) => {
+    const key = stockKey(c.store_id, c.sku);
     const list = lists.get(key);
     if (list) list.push(c);
     else lists.set(key, [c]);
   };
-  each((key, store_id, sku, ts, kind, quantity) => {
-    if (counted.has(key)) return add(exact, key, { store_id, sku, ts, kind, quantity });
-    const n = net.get(key);
-    if (!n) net.set(key, { store_id, sku, delta: quantity, first: ts });
+  let store: string | undefined, skus: Map<string, NetChange> | undefined;
+  each((store_id, sku, ts, kind, quantity) => {
+    if (isCounted(store_id, sku)) return add(exact, { store_id, sku, ts, kind, quantity });
+    if (store_id !== store) {
+      store = store_id;
+      skus = net.get(store_id);
+      if (!skus) net.set(store_id, skus = new Map());
+    }
+    const n = skus!.get(sku);
+    if (!n) skus!.set(sku, { store_id, sku, delta: quantity, first: ts });
     else {
       n.delta += quantity;
       if (ts < n.first) n.first = ts;
     }
   });
-  const byKey = <T>(m: Map<string, T>) => [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const inOrder: NetChange[] = [];
+  for (const s of [...net.keys()].sort()) {
+    const bySku = net.get(s)!;
+    for (const k of [...bySku.keys()].sort()) inOrder.push(bySku.get(k)!);
+  }
   return {
-    net: byKey(net).map(([, v]) => v),
-    exact: new Map(byKey(exact)),
+    net: inOrder,
+    exact: new Map([...exact.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))),
     changesOf(keys) {
       const out = new Map<string, StockChange[]>();
-      each((key, store_id, sku, ts, kind, quantity) => {
-        if (keys.has(key)) add(out, key, { store_id, sku, ts, kind, quantity });
+      each((store_id, sku, ts, kind, quantity) => {
+        if (keys.has(stockKey(store_id, sku))) add(out, { store_id, sku, ts, kind, quantity });
       });
       return out;
     },

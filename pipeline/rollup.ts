@@ -249,17 +249,21 @@ export interface SkuDay {
 
 /** Net units and revenue per store × local day × SKU over the given receipts, sorted. */
 export function skuDaily(receipts: PreparedReceipt[]): SkuDay[] {
-  const out = new Map<string, SkuDay>();
+  // Keyed (store, day) → SKU, no string built per line; read out in (store, day, SKU) order.
+  const groups = new Map<string, { store_id: string; day: string; skus: Map<string, SkuDay> }>();
   for (const p of receipts) {
-    const sign = p.event.type === "sale" ? 1 : -1;
-    for (const l of p.event.lines) {
-      const k = `${p.event.store_id}\u0000${p.day}\u0000${l.sku}`;
-      let x = out.get(k);
+    const e = p.event;
+    const sign = e.type === "sale" ? 1 : -1;
+    const gk = `${e.store_id}\u0000${p.day}`;
+    let g = groups.get(gk);
+    if (!g) groups.set(gk, g = { store_id: e.store_id, day: p.day, skus: new Map() });
+    for (const l of e.lines) {
+      let x = g.skus.get(l.sku);
       if (!x) {
-        out.set(
-          k,
+        g.skus.set(
+          l.sku,
           x = {
-            store_id: p.event.store_id,
+            store_id: e.store_id,
             day: p.day,
             sku: l.sku,
             category: l.category,
@@ -272,7 +276,12 @@ export function skuDaily(receipts: PreparedReceipt[]): SkuDay[] {
       x.revenue_cents += sign * (l.quantity * l.unit_price_cents - l.discount_cents);
     }
   }
-  return [...out.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([, v]) => v);
+  const out: SkuDay[] = [];
+  for (const gk of [...groups.keys()].sort()) {
+    const skus = groups.get(gk)!.skus;
+    for (const k of [...skus.keys()].sort()) out.push(skus.get(k)!);
+  }
+  return out;
 }
 
 /** Purchase stats change of one customer. first/last are of sales only (null: none). */

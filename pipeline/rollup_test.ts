@@ -15,6 +15,8 @@ import {
   rollupKey,
   type RollupRow,
   rollupsOf,
+  skuDaily,
+  type SkuDay,
   touchedKeys,
 } from "./rollup.ts";
 import { zeroCounters } from "./series.ts";
@@ -185,4 +187,43 @@ Deno.test("touchedKeys - the rows one receipt touches, never marked revised", ()
     );
     assert.ok(t[res].every((r) => r.revised === 0));
   }
+});
+
+Deno.test("skuDaily - equals the line-by-line definition, in (store, day, SKU) order", () => {
+  // SKUs that are prefixes of one another, so the order is tested where it is easy to get wrong.
+  const skus = ["A", "A1", "A10", "A-1", "B", "a"];
+  fc.assert(
+    fc.property(
+      fc.array(receiptArb, { minLength: 1, maxLength: 40 }),
+      fc.array(fc.nat(skus.length - 1), { minLength: 160, maxLength: 160 }),
+      (rs, picks) => {
+        const receipts = prepared(rs);
+        let i = 0;
+        for (const p of receipts) for (const l of p.event.lines) l.sku = skus[picks[i++ % 160]];
+        const want = new Map<string, SkuDay>();
+        for (const p of receipts) {
+          const sign = p.event.type === "sale" ? 1 : -1;
+          for (const l of p.event.lines) {
+            const k = [p.event.store_id, p.day, l.sku].join("\u0000");
+            const x = want.get(k) ?? {
+              store_id: p.event.store_id,
+              day: p.day,
+              sku: l.sku,
+              category: l.category,
+              units: 0,
+              revenue_cents: 0,
+            };
+            x.units += sign * l.quantity;
+            x.revenue_cents += sign * (l.quantity * l.unit_price_cents - l.discount_cents);
+            want.set(k, x);
+          }
+        }
+        assert.deepEqual(
+          skuDaily(receipts),
+          [...want.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([, v]) => v),
+        );
+      },
+    ),
+    { numRuns: 300 },
+  );
 });
