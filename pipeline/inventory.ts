@@ -6,6 +6,7 @@
  * from an earlier batch, overwrites them: on-hand is exact when counts arrive in order.)
  */
 import type { InventoryEvent, ReceiptEvent } from "../lib/events.ts";
+import { innerMap, valuesInKeyOrder } from "./keyed.ts";
 
 /** One change to a store × SKU level. */
 export interface StockChange {
@@ -48,15 +49,8 @@ export function stockPlan(
 ): StockPlan {
   // Keyed store → SKU (no string built per line), read out in (store, SKU) order: the same
   // order as sorting by stockKey, since ids hold no "\u0000".
-  const counted = new Map<string, Set<string>>();
-  for (const e of inventory) {
-    if (e.kind !== "count") continue;
-    let skus = counted.get(e.store_id);
-    if (!skus) counted.set(e.store_id, skus = new Set());
-    skus.add(e.sku);
-  }
-  const isCounted = (store: string, sku: string) =>
-    counted.size > 0 && counted.get(store)?.has(sku) === true;
+  const counted = new Map<string, Map<string, true>>();
+  for (const e of inventory) if (e.kind === "count") innerMap(counted, e.store_id).set(e.sku, true);
   const exact = new Map<string, StockChange[]>();
   const net = new Map<string, Map<string, NetChange>>();
   const each = (
@@ -76,28 +70,18 @@ export function stockPlan(
     if (list) list.push(c);
     else lists.set(key, [c]);
   };
-  let store: string | undefined, skus: Map<string, NetChange> | undefined;
   each((store_id, sku, ts, kind, quantity) => {
-    if (isCounted(store_id, sku)) return add(exact, { store_id, sku, ts, kind, quantity });
-    if (store_id !== store) {
-      store = store_id;
-      skus = net.get(store_id);
-      if (!skus) net.set(store_id, skus = new Map());
-    }
-    const n = skus!.get(sku);
-    if (!n) skus!.set(sku, { store_id, sku, delta: quantity, first: ts });
+    if (counted.get(store_id)?.has(sku)) return add(exact, { store_id, sku, ts, kind, quantity });
+    const skus = innerMap(net, store_id);
+    const n = skus.get(sku);
+    if (!n) skus.set(sku, { store_id, sku, delta: quantity, first: ts });
     else {
       n.delta += quantity;
       if (ts < n.first) n.first = ts;
     }
   });
-  const inOrder: NetChange[] = [];
-  for (const s of [...net.keys()].sort()) {
-    const bySku = net.get(s)!;
-    for (const k of [...bySku.keys()].sort()) inOrder.push(bySku.get(k)!);
-  }
   return {
-    net: inOrder,
+    net: valuesInKeyOrder(net),
     exact: new Map([...exact.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))),
     changesOf(keys) {
       const out = new Map<string, StockChange[]>();

@@ -12,6 +12,7 @@ import type { ReceiptEvent } from "../lib/events.ts";
 import { localDate } from "../lib/stores.ts";
 import { HOUR_MS, MINUTE_MS } from "../lib/clock.ts";
 import { addTotals, type Counters, zeroCounters } from "./series.ts";
+import { innerMap, valuesInKeyOrder } from "./keyed.ts";
 
 /** Counters of one rollup row (the series store's, pipeline/series.ts). */
 export type RollupCounters = Counters;
@@ -249,18 +250,16 @@ export interface SkuDay {
 
 /** Net units and revenue per store × local day × SKU over the given receipts, sorted. */
 export function skuDaily(receipts: PreparedReceipt[]): SkuDay[] {
-  // Keyed (store, day) → SKU, no string built per line; read out in (store, day, SKU) order.
-  const groups = new Map<string, { store_id: string; day: string; skus: Map<string, SkuDay> }>();
+  // Keyed (store, day) → SKU: no string built per line.
+  const groups = new Map<string, Map<string, SkuDay>>();
   for (const p of receipts) {
     const e = p.event;
     const sign = e.type === "sale" ? 1 : -1;
-    const gk = `${e.store_id}\u0000${p.day}`;
-    let g = groups.get(gk);
-    if (!g) groups.set(gk, g = { store_id: e.store_id, day: p.day, skus: new Map() });
+    const skus = innerMap(groups, `${e.store_id}\u0000${p.day}`);
     for (const l of e.lines) {
-      let x = g.skus.get(l.sku);
+      let x = skus.get(l.sku);
       if (!x) {
-        g.skus.set(
+        skus.set(
           l.sku,
           x = {
             store_id: e.store_id,
@@ -276,12 +275,7 @@ export function skuDaily(receipts: PreparedReceipt[]): SkuDay[] {
       x.revenue_cents += sign * (l.quantity * l.unit_price_cents - l.discount_cents);
     }
   }
-  const out: SkuDay[] = [];
-  for (const gk of [...groups.keys()].sort()) {
-    const skus = groups.get(gk)!.skus;
-    for (const k of [...skus.keys()].sort()) out.push(skus.get(k)!);
-  }
-  return out;
+  return valuesInKeyOrder(groups);
 }
 
 /** Purchase stats change of one customer. first/last are of sales only (null: none). */
