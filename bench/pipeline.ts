@@ -135,7 +135,7 @@ export async function run(args: string[]): Promise<number> {
     compactions: 0,
     folded: 0,
   };
-  const phases = { keys: 0, rows: 0, rollups: 0, commit: 0 };
+  const phases = { keys: 0, writes: 0, inventory: 0, commit: 0 };
   let windowStart = Infinity, windowEnd = 0, started = Infinity;
   const onBatch = (b: BatchInfo) => {
     stats.batches++;

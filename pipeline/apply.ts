@@ -32,6 +32,8 @@ import { crashPoint } from "./crash_hook.ts";
 import {
   addInventoryDeltas,
   clearCountedAt,
+  countNewInventoryEvents,
+  countNewReceiptKeys,
   type CustomerRow,
   insertInventoryEvents,
   insertPending,
@@ -90,8 +92,11 @@ export interface ApplyResult {
   late: Partial<Record<Family, number>>;
   /** `store\u0000transaction` of the late new receipts (flagged on the ticker). */
   lateIds: Set<string>;
-  /** Milliseconds per phase: idempotency keys, raw rows, rollups + inventory, commit. */
-  timings: { keys: number; rows: number; rollups: number; commit: number };
+  /**
+   * Milliseconds per phase: idempotency keys (0 when the batch took the optimistic path), the
+   * round trip of raw rows and rollups, inventory levels read first, commit.
+   */
+  timings: { keys: number; writes: number; inventory: number; commit: number };
   /** Entries that cannot be applied, with the reason (for the dead-letter stream). */
   rejected: { entry: DecodedEntry; reason: string }[];
 }
@@ -158,10 +163,21 @@ function mergeCustomers(events: CustomerEvent[]): CustomerRow[] {
   return [...out.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
+/** Thrown inside an optimistic transaction that finds some of its events recorded before. */
+class SeenBefore extends Error {
+  override name = "SeenBefore";
+}
+
 /**
  * Applies decoded entries in one transaction and returns what changed. Entries that cannot be
  * applied (unknown store) are returned in `rejected`, not thrown. A thrown error means nothing
  * was committed.
+ *
+ * Outside replays and resends every event of a batch is new, so the transaction first assumes
+ * so: the idempotency keys, the raw rows and the rollups go out in one round trip, and if the
+ * keys show that some event was recorded before, it rolls back and the batch is applied again
+ * with the keys inserted first (a replayed batch costs two transactions; a new one, two fewer
+ * round trips).
  */
 export async function applyEvents(
   rt: Pick<Runtime, "sql">,
@@ -175,43 +191,93 @@ export async function applyEvents(
     const k = `${r.p.event.store_id}\u0000${r.p.event.transaction_id}`;
     if (!byKey.has(k)) byKey.set(k, r);
   }
-  const keyOrder = [...byKey.keys()].sort();
   const invByKey = new Map<string, InventoryEvent>();
   for (const { event } of inventory) {
     const e = event as InventoryEvent;
     const k = `${e.store_id}\u0000${e.event_id}`;
     if (!invByKey.has(k)) invByKey.set(k, e);
   }
-  const invOrder = [...invByKey.keys()].sort();
-  const merged = mergeCustomers(customers);
+  const batch: Batch = {
+    receipts,
+    inventory,
+    byKey,
+    keyOrder: [...byKey.keys()].sort(),
+    invByKey,
+    invOrder: [...invByKey.keys()].sort(),
+    customers: mergeCustomers(customers),
+  };
+  let result: Omit<ApplyResult, "rejected"> | null = null;
+  if (byKey.size === receipts.length && invByKey.size === inventory.length) {
+    try {
+      result = await transaction(rt, batch, true);
+    } catch (e) {
+      if (!(e instanceof SeenBefore)) throw e;
+    }
+  }
+  result ??= await transaction(rt, batch, false);
+  crashPoint("after-commit");
+  return { ...result, rejected };
+}
 
+/** A batch's events, deduplicated by key, as {@link transaction} takes them. */
+interface Batch {
+  receipts: { entry: DecodedEntry; p: PreparedReceipt }[];
+  inventory: DecodedEntry[];
+  byKey: Map<string, { entry: DecodedEntry; p: PreparedReceipt }>;
+  keyOrder: string[];
+  invByKey: Map<string, InventoryEvent>;
+  invOrder: string[];
+  customers: CustomerRow[];
+}
+
+/**
+ * The batch transaction. `optimistic`: every receipt and inventory event is taken as new and the
+ * keys are inserted in the same round trip as everything else; throws {@link SeenBefore}
+ * (rolling back) when one was not. Otherwise the keys go first and only the new events are
+ * applied, and the buckets replayed receipts touch are re-read so Redis is repaired.
+ */
+async function transaction(
+  rt: Pick<Runtime, "sql">,
+  batch: Batch,
+  optimistic: boolean,
+): Promise<Omit<ApplyResult, "rejected">> {
+  const { receipts, inventory, byKey, keyOrder, invByKey, invOrder } = batch;
   const t0 = performance.now();
   const marks: number[] = [];
   const result = await rt.sql.begin(async (tx) => {
-    // Phase 1: idempotency keys and customer profiles, pipelined.
-    const [newKeys, newInv] = await Promise.all([
-      keyOrder.length
-        ? insertReceiptKeys(tx, keyOrder.map((k) => byKey.get(k)!.p.event))
-        : Promise.resolve([]),
-      invOrder.length
-        ? insertInventoryEvents(tx, invOrder.map((k) => invByKey.get(k)!))
-        : Promise.resolve([]),
-      merged.length ? upsertCustomers(tx, merged) : Promise.resolve([]),
-    ]);
-
-    marks.push(performance.now());
-    const isNew = new Set(newKeys.map((r) => `${r.store_id}\u0000${r.transaction_id}`));
-    const fresh: PreparedReceipt[] = [];
+    const keyEvents = () => keyOrder.map((k) => byKey.get(k)!.p.event);
+    const invEvents = () => invOrder.map((k) => invByKey.get(k)!);
+    let fresh: PreparedReceipt[] = [];
     const replayed: PreparedReceipt[] = [];
-    for (const r of receipts) {
-      const k = `${r.p.event.store_id}\u0000${r.p.event.transaction_id}`;
-      if (isNew.has(k) && byKey.get(k) === r) fresh.push(r.p);
-      else replayed.push(r.p);
+    let freshInv: InventoryEvent[];
+    // Idempotency keys and customer profiles (first, in both modes).
+    let checks: (Promise<unknown> | null)[] = [];
+    if (optimistic) {
+      fresh = receipts.map((r) => r.p);
+      freshInv = invEvents();
+      checks = [
+        keyOrder.length ? countNewReceiptKeys(tx, keyEvents()) : Promise.resolve(0),
+        invOrder.length ? countNewInventoryEvents(tx, freshInv) : Promise.resolve(0),
+        batch.customers.length ? upsertCustomers(tx, batch.customers) : null,
+      ];
+    } else {
+      const [newKeys, newInv] = await Promise.all([
+        keyOrder.length ? insertReceiptKeys(tx, keyEvents()) : Promise.resolve([]),
+        invOrder.length ? insertInventoryEvents(tx, invEvents()) : Promise.resolve([]),
+        batch.customers.length ? upsertCustomers(tx, batch.customers) : null,
+      ]);
+      const isNew = new Set(newKeys.map((r) => `${r.store_id}\u0000${r.transaction_id}`));
+      for (const r of receipts) {
+        const k = `${r.p.event.store_id}\u0000${r.p.event.transaction_id}`;
+        if (isNew.has(k) && byKey.get(k) === r) fresh.push(r.p);
+        else replayed.push(r.p);
+      }
+      const newInvKeys = new Set(newInv.map((r) => `${r.store_id}\u0000${r.event_id}`));
+      freshInv = invOrder.filter((k) => newInvKeys.has(k)).map((k) => invByKey.get(k)!);
     }
-    const newInvKeys = new Set(newInv.map((r) => `${r.store_id}\u0000${r.event_id}`));
-    const freshInv = invOrder.filter((k) => newInvKeys.has(k)).map((k) => invByKey.get(k)!);
+    marks.push(performance.now());
 
-    // Phase 2: raw rows, per-SKU days and inventory row locks (all per store) — pipelined.
+    // Then, in one round trip: raw rows, per-SKU days, inventory, customer stats and rollups.
     const rollups = rollupsOf(fresh);
     // Pairs with only additions (sales, refunds, deliveries) take a one-upsert fast path; pairs
     // with a count are read, locked and set exactly (applyChanges).
@@ -222,12 +288,51 @@ export async function applyEvents(
     const sku = skuDaily(fresh);
     const cust = customerDeltas(fresh);
     const res = ["minute", "hour", "day"] as const;
-    const [, , added, lockedExact] = await Promise.all([
-      fresh.length ? insertReceipts(tx, fresh) : null,
-      sku.length ? upsertSkuDaily(tx, sku) : null,
-      deltas.length ? addInventoryDeltas(tx, deltas) : Promise.resolve([]),
-      exactKeys.length ? lockInventory(tx, exactKeys) : Promise.resolve([]),
-    ]);
+    // Store × category hours and days go to the compactor's queue (see `compacted`), unless
+    // the batch is big (a backlog being caught up): it touches most of those buckets once
+    // anyway, and queueing them would only add the compactor's work to its own.
+    const defer = fresh.length < COMPACT_BELOW;
+    const direct = res.map((r) =>
+      sortedRows(rollups[r]).filter((row) => !(defer && compacted(r, row)))
+    );
+    const queued = (["hour", "day"] as const).map((r) =>
+      defer ? [...rollups[r].values()].filter((row) => compacted(r, row)) : []
+    );
+    // Buckets touched only by replayed receipts: re-read, so Redis is repaired on a replay.
+    const rereads = res.map((r) => {
+      const want = new Map<string, RollupRow>();
+      for (const p of replayed) {
+        for (const row of touchedKeys(p)[r]) {
+          const k = rollupKey(row.store_id, row.category, row.bucket);
+          if (!rollups[r].has(k)) want.set(k, row);
+        }
+      }
+      return [...want.values()];
+    });
+    // Statements run in the order they are issued: inventory and customers, shared by workers of
+    // every partition, and then the chain-wide rollup rows, are locked last and held only until
+    // the commit.
+    const [counts, [, , added, lockedExact, , pendingHour, pendingDay, ...rows]] = await Promise
+      .all([
+        Promise.all(checks),
+        Promise.all([
+          fresh.length ? insertReceipts(tx, fresh) : null,
+          sku.length ? upsertSkuDaily(tx, sku) : null,
+          deltas.length ? addInventoryDeltas(tx, deltas) : Promise.resolve([]),
+          exactKeys.length ? lockInventory(tx, exactKeys) : Promise.resolve([]),
+          cust.length ? upsertCustomerStats(tx, cust) : null,
+          ...queued.map((q, i) => q.length ? insertPending(tx, i ? "day" : "hour", q) : []),
+          ...direct.map((d, i) => d.length ? upsertRollup(tx, res[i], d) : []),
+          ...rereads.map((d, i) => d.length ? readRollup(tx, res[i], d) : []),
+        ]),
+      ]);
+    if (optimistic && (counts[0] !== keyOrder.length || counts[1] !== invOrder.length)) {
+      throw new SeenBefore();
+    }
+    marks.push(performance.now());
+
+    // Inventory levels that need the rows read first (a round trip only when the batch has a
+    // count, or a pair was seen for the first time).
     const locked = [...lockedExact];
     const changes = new Map(stock.exact);
     if (added.length < deltas.length) {
@@ -239,11 +344,6 @@ export async function applyEvents(
       for (const [k, list] of stock.changesOf(restKeys)) changes.set(k, list);
       for (const row of await lockInventory(tx, rest)) locked.push(row);
     }
-
-    marks.push(performance.now());
-    // Phase 3: inventory levels (absolute), customer stats and the rollups, pipelined and last:
-    // customers and the chain-wide rows are shared by workers of every partition, so their row
-    // locks are taken as late as possible and held only until the commit.
     const levels = locked.map((row) => ({
       ...row,
       level: applyChanges(
@@ -251,41 +351,13 @@ export async function applyEvents(
         changes.get(stockKey(row.store_id, row.sku)) ?? [],
       ),
     }));
-    // Store × category hours and days go to the compactor's queue (see `compacted`), unless
-    // the batch is big (a backlog being caught up): it touches most of those buckets once
-    // anyway, and queueing them would only add the compactor's work to its own.
-    const defer = fresh.length < COMPACT_BELOW;
-    const direct = res.map((r) =>
-      sortedRows(rollups[r]).filter((row) => !(defer && compacted(r, row)))
-    );
-    const upserts = res.map((r, i) =>
-      direct[i].length ? upsertRollup(tx, r, direct[i]) : Promise.resolve([])
-    );
-    const queued = (["hour", "day"] as const).map((r) => {
-      const rows = defer ? [...rollups[r].values()].filter((row) => compacted(r, row)) : [];
-      return rows.length ? insertPending(tx, r, rows) : Promise.resolve([]);
-    });
-    // Buckets touched only by replayed receipts: re-read, so Redis is repaired on a replay.
-    const rereads = res.map((r) => {
-      const want = new Map<string, RollupRow>();
-      for (const p of replayed) {
-        for (const row of touchedKeys(p)[r]) {
-          const k = rollupKey(row.store_id, row.category, row.bucket);
-          if (!rollups[r].has(k)) want.set(k, row);
-        }
-      }
-      return want.size ? readRollup(tx, r, [...want.values()]) : Promise.resolve([]);
-    });
     const inserted = added.filter((r) => r.inserted);
-    const [, , , pendingHour, pendingDay, ...rows] = await Promise.all([
-      inserted.length ? clearCountedAt(tx, inserted) : null,
-      levels.length ? setInventory(tx, levels) : null,
-      cust.length ? upsertCustomerStats(tx, cust) : null,
-      ...queued,
-      ...upserts,
-      ...rereads,
-    ]);
-    const pending = [...pendingHour, ...pendingDay].map((r) => Number(r.id));
+    if (inserted.length || levels.length) {
+      await Promise.all([
+        inserted.length ? clearCountedAt(tx, inserted) : null,
+        levels.length ? setInventory(tx, levels) : null,
+      ]);
+    }
     marks.push(performance.now());
     crashPoint("before-commit");
     const buckets: BucketValue[] = [];
@@ -302,24 +374,22 @@ export async function applyEvents(
     }
     return {
       buckets,
-      pending,
+      pending: [...pendingHour, ...pendingDay].map((r) => Number(r.id)),
       newReceipts: freshEvents,
       duplicates: replayed.length + inventory.length - freshInv.length,
       late,
       lateIds,
-      rejected,
     };
   });
   const end = performance.now();
   const ms = (a: number, b: number) => Math.round((b - a) * 10) / 10;
-  crashPoint("after-commit");
   return {
     ...result,
     timings: {
       keys: ms(t0, marks[0]),
-      rows: ms(marks[0], marks[1]),
-      rollups: ms(marks[1], marks[2]),
+      writes: ms(marks[0], marks[1]),
+      inventory: ms(marks[1], marks[2]),
       commit: ms(marks[2], end),
     },
-  } as ApplyResult;
+  };
 }

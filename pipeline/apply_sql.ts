@@ -178,28 +178,54 @@ export function insertReceipts(tx: Tx, fresh: PreparedReceipt[]) {
       as x(s, t, ty, reg, cas, cus, ms, d, cur, pay, tot, dis, un, li)`;
 }
 
+/** The idempotency-key insert (no `returning`). */
+function receiptKeysInsert(tx: Tx, keys: ReceiptEvent[]) {
+  return tx`
+    insert into receipt_keys (store_id, transaction_id, ts)
+    select s, t, timestamptz 'epoch' + ms * interval '1 millisecond' from unnest(
+      ${textArray(keys.map((e) => e.store_id))}::text[],
+      ${textArray(keys.map((e) => e.transaction_id))}::text[],
+      ${intArray(keys.map((e) => e.ts))}::int8[]) as x(s, t, ms)
+    on conflict do nothing`;
+}
+
 /** Records idempotency keys; returns the keys that were new. */
 export function insertReceiptKeys(tx: Tx, keys: ReceiptEvent[]) {
   return tx<{ store_id: string; transaction_id: string }[]>`
-          insert into receipt_keys (store_id, transaction_id, ts)
-          select s, t, timestamptz 'epoch' + ms * interval '1 millisecond' from unnest(
-            ${textArray(keys.map((e) => e.store_id))}::text[],
-            ${textArray(keys.map((e) => e.transaction_id))}::text[],
-            ${intArray(keys.map((e) => e.ts))}::int8[]) as x(s, t, ms)
-          on conflict do nothing returning store_id, transaction_id`;
+    ${receiptKeysInsert(tx, keys)} returning store_id, transaction_id`;
+}
+
+/** Records idempotency keys; returns how many were new. */
+export async function countNewReceiptKeys(tx: Tx, keys: ReceiptEvent[]): Promise<number> {
+  const [{ n }] = await tx<{ n: number }[]>`
+    with k as (${receiptKeysInsert(tx, keys)} returning 1) select count(*)::int4 as n from k`;
+  return n;
+}
+
+/** The inventory-event insert (no `returning`). */
+function inventoryEventsInsert(tx: Tx, evs: InventoryEvent[]) {
+  return tx`
+    insert into inventory_events (store_id, event_id, sku, kind, quantity, ts)
+    select * from unnest(${evs.map((e) => e.store_id)}::text[],
+      ${evs.map((e) => e.event_id)}::text[],
+      ${evs.map((e) => e.sku)}::text[],
+      ${evs.map((e) => e.kind)}::text[],
+      ${evs.map((e) => e.quantity)}::int4[],
+      ${evs.map((e) => iso(e.ts))}::timestamptz[])
+    on conflict do nothing`;
 }
 
 /** Records inventory events once each; returns the ones that were new. */
 export function insertInventoryEvents(tx: Tx, evs: InventoryEvent[]) {
   return tx<{ store_id: string; event_id: string }[]>`
-          insert into inventory_events (store_id, event_id, sku, kind, quantity, ts)
-          select * from unnest(${evs.map((e) => e.store_id)}::text[],
-            ${evs.map((e) => e.event_id)}::text[],
-            ${evs.map((e) => e.sku)}::text[],
-            ${evs.map((e) => e.kind)}::text[],
-            ${evs.map((e) => e.quantity)}::int4[],
-            ${evs.map((e) => iso(e.ts))}::timestamptz[])
-          on conflict do nothing returning store_id, event_id`;
+    ${inventoryEventsInsert(tx, evs)} returning store_id, event_id`;
+}
+
+/** Records inventory events once each; returns how many were new. */
+export async function countNewInventoryEvents(tx: Tx, evs: InventoryEvent[]): Promise<number> {
+  const [{ n }] = await tx<{ n: number }[]>`
+    with k as (${inventoryEventsInsert(tx, evs)} returning 1) select count(*)::int4 as n from k`;
+  return n;
 }
 
 /** Upserts customer profiles: newer non-null fields win, the earliest sign-up is kept. */
