@@ -261,9 +261,12 @@ export async function run(args: string[]): Promise<number> {
         ),
       },
       // CPU per committed event over the whole run (start to drained): this process (stream
-      // workers and the producer thread), the benchmark database's PostgreSQL backends, Redis.
+      // workers and the producer thread), the producer thread alone (the load generator, which
+      // stands in for the point-of-sale systems: part of bench_process and of Redis's XADD
+      // work), the benchmark database's PostgreSQL backends, Redis.
       cpu_us_per_event: {
         bench_process: perEvent(cpuStart.proc, cpuEnd.proc),
+        producer: perEvent(0, produced.cpuSeconds),
         postgres: perEvent(cpuStart.pg, cpuEnd.pg),
         redis: perEvent(cpuStart.redis, cpuEnd.redis),
       },

@@ -26,6 +26,18 @@ export interface ProducerJob {
 export interface ProducerResult {
   sent: number;
   seconds: number;
+  /** CPU seconds this thread used producing (Linux /proc; null elsewhere). */
+  cpuSeconds: number | null;
+}
+
+/** CPU seconds used so far by the calling thread (Linux only; null elsewhere). */
+function threadCpuSeconds(): number | null {
+  try {
+    const f = Deno.readTextFileSync("/proc/thread-self/stat").split(") ")[1].split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100; // USER_HZ
+  } catch {
+    return null;
+  }
 }
 
 const CATEGORIES = ["grocery", "dairy", "bakery", "drinks", "household", "toys", "garden", "pets"];
@@ -68,6 +80,7 @@ async function produce(job: ProducerJob): Promise<ProducerResult> {
   const redis = connectRedis(job.redisUrl, { name: "bench-producer" });
   const rt = { redis, keys: keysFor(job.prefix), partitions: job.partitions } as unknown as Runtime;
   const base = templates(job.stores, 4096);
+  const cpuStart = threadCpuSeconds();
   let sent = 0;
   const started = performance.now();
   const deadline = started + job.seconds * 1000;
@@ -120,7 +133,12 @@ async function produce(job: ProducerJob): Promise<ProducerResult> {
   } finally {
     redis.disconnect();
   }
-  return { sent, seconds: (performance.now() - started) / 1000 };
+  const cpuEnd = threadCpuSeconds();
+  return {
+    sent,
+    seconds: (performance.now() - started) / 1000,
+    cpuSeconds: cpuStart === null || cpuEnd === null ? null : cpuEnd - cpuStart,
+  };
 }
 
 // deno-lint-ignore no-explicit-any
