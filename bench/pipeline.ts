@@ -9,7 +9,7 @@
  * as a backlog cap allows (then `events_per_s` is the worker's sustained throughput). The
  * stream workers run in this process; per entry, latency is measured from its XADD (the entry
  * id's millisecond part, Redis's clock on this machine) to its batch's PostgreSQL commit and to
- * its values being written to Redis, and (`compacted`) to its store × category hour and day
+ * its values being written to Redis, and (`compacted`) to its hour and day
  * buckets being folded in by the compactor. `worker_rss_mb` is this process's resident memory.
  * `--timeline` adds `timeline`: XADD → visible in Redis per second of the run (by XADD time), to
  * see whether a tail is spread out or comes in bursts.
@@ -121,7 +121,7 @@ export async function run(args: string[]): Promise<number> {
   // Entries added after the warm-up that events_per_s also leaves out (first connections,
   // cold caches, the first rows of each bucket).
   const steadyCommit = new Histogram(), steadyVisible = new Histogram();
-  // XADD → the batch's store × category hour and day buckets folded in by the compactor.
+  // XADD → the batch's hour and day buckets folded in by the compactor.
   const compacted = new Histogram(), steadyCompacted = new Histogram();
   const awaitingFold = new Map<number, number[]>(); // pending row id → XADD times of its batch
   // --timeline: XADD → visible per second of XADD time (bins to 5 s; the max is exact).
@@ -313,7 +313,7 @@ export async function run(args: string[]): Promise<number> {
         `latency XADD → PostgreSQL commit  p50 ${l.commit.p50} ms  p95 ${l.commit.p95} ms  p99 ${l.commit.p99} ms`,
         `latency XADD → visible in Redis   p50 ${l.redis.p50} ms  p95 ${l.redis.p95} ms  p99 ${l.redis.p99} ms`,
         `  after the first second           p50 ${l.steady.redis.p50} ms  p95 ${l.steady.redis.p95} ms  p99 ${l.steady.redis.p99} ms`,
-        `latency XADD → store × category hours and days folded in (compactor)  p50 ${l.compacted.p50} ms  p95 ${l.compacted.p95} ms  p99 ${l.compacted.p99} ms`,
+        `latency XADD → hours and days folded in (compactor)  p50 ${l.compacted.p50} ms  p95 ${l.compacted.p95} ms  p99 ${l.compacted.p99} ms`,
         `  after the first second           p50 ${l.steady.compacted.p50} ms  p95 ${l.steady.compacted.p95} ms  p99 ${l.steady.compacted.p99} ms`,
         `compactions ${out.compactions} (every ${out.compact_every_ms} ms, avg ${out.avg_batches_per_compaction} batches each)`,
         `batches ${out.batches} (avg ${out.avg_batch} entries, read→commit ${out.avg_read_to_commit_ms} ms, Redis write ${out.avg_redis_write_ms} ms)`,

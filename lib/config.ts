@@ -182,7 +182,7 @@ export const VARS = {
     default: "250",
     example: "500",
     help:
-      "milliseconds between a worker's folds of store x category hour/day deltas into the rollups, so how far those trail",
+      "milliseconds between a worker's folds of hour/day deltas into the rollups, so how far those trail",
     parse: int(10, 60_000),
   },
 } satisfies Record<string, VarSpec<unknown>>;

@@ -27,7 +27,7 @@ export interface Metrics {
   /** Events committed by workers (new and duplicate alike), by family. */
   eventsProcessed: client.Counter<"family">;
   /**
-   * Seconds the oldest store × category hour/day delta of each compaction waited between its
+   * Seconds the oldest hour/day delta of each compaction waited between its
    * batch and the compaction's commit (how far those buckets trail the minute ones).
    */
   compactionLag: client.Histogram;
@@ -88,8 +88,7 @@ export function createMetrics(): Metrics {
     }),
     compactionLag: new client.Histogram({
       name: "tillstream_compaction_lag_seconds",
-      help:
-        "Seconds the oldest store x category hour/day delta of a compaction waited to be folded in.",
+      help: "Seconds the oldest hour/day delta of a compaction waited to be folded in.",
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     }),

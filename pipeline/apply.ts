@@ -50,7 +50,7 @@ import {
 } from "./apply_sql.ts";
 
 /**
- * Batches with at least this many new receipts write their store × category hour and day rows
+ * Batches with at least this many new receipts write their hour and day rows
  * themselves instead of queueing them for the compactor (measured: at ~4,700 per batch the
  * queue cost 5–10 % more CPU per event; at ~200 it saves ~14 %).
  */
@@ -75,12 +75,12 @@ export interface DecodedEntry extends StreamEntry {
 export interface ApplyResult {
   /**
    * Absolute values of the buckets the batch touched (new and replayed receipts alike), except,
-   * in a batch under {@link COMPACT_BELOW} new receipts, the store × category hours and days its
+   * in a batch under {@link COMPACT_BELOW} new receipts, the hours and days its
    * new receipts changed (see `pending`).
    */
   buckets: BucketValue[];
   /**
-   * Ids of the `rollup_pending` rows holding this batch's store × category hour and day deltas
+   * Ids of the `rollup_pending` rows holding this batch's hour and day deltas
    * (none for a big batch); the compactor folds them in and writes those buckets to Redis.
    */
   pending: number[];
@@ -288,15 +288,13 @@ async function transaction(
     const sku = skuDaily(fresh);
     const cust = customerDeltas(fresh);
     const res = ["minute", "hour", "day"] as const;
-    // Store × category hours and days go to the compactor's queue (see `compacted`), unless
-    // the batch is big (a backlog being caught up): it touches most of those buckets once
-    // anyway, and queueing them would only add the compactor's work to its own.
+    // Hours and days go to the compactor's queue (see `compacted`), unless the batch is big (a
+    // backlog being caught up): it touches most of those buckets once anyway, and queueing them
+    // would only add the compactor's work to its own.
     const defer = fresh.length < COMPACT_BELOW;
-    const direct = res.map((r) =>
-      sortedRows(rollups[r]).filter((row) => !(defer && compacted(r, row)))
-    );
+    const direct = res.map((r) => defer && compacted(r) ? [] : sortedRows(rollups[r]));
     const queued = (["hour", "day"] as const).map((r) =>
-      defer ? [...rollups[r].values()].filter((row) => compacted(r, row)) : []
+      defer && compacted(r) ? [...rollups[r].values()] : []
     );
     // Buckets touched only by replayed receipts: re-read, so Redis is repaired on a replay.
     const rereads = res.map((r) => {

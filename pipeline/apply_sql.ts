@@ -80,7 +80,7 @@ export function upsertRollup(tx: Tx, res: Resolution, rows: RollupRow[]) {
 }
 
 /**
- * Appends hour or day deltas of store × category rows to `rollup_pending` as one row (the
+ * Appends hour or day deltas of rollup rows to `rollup_pending` as one row (the
  * compactor folds them in, {@link foldPending}); returns the row's id.
  */
 export function insertPending(tx: Tx, res: "hour" | "day", rows: RollupRow[]) {

@@ -1,5 +1,5 @@
 /**
- * The compactor: folds the store × category hour and day deltas that batch transactions append
+ * The compactor: folds the hour and day deltas that batch transactions append
  * to `rollup_pending` (pipeline/apply.ts) into `rollup_hour` / `rollup_day` and the Redis series
  * store, a few times a second, so each of those buckets is rewritten once per compaction rather
  * than once per batch.
@@ -11,13 +11,15 @@
  * retry commits (it folds the same deltas, plus any newer ones; the series store keeps the
  * per-counter maximum). A transaction-scoped advisory lock lets one compactor of a database
  * run at a time, so every worker process may run one. Big batches (`COMPACT_BELOW` in
- * apply.ts) upsert the same rows themselves; both lock them in key order.
+ * apply.ts) upsert the same rows themselves; both lock them in key order. After the commit, the
+ * whole-store and chain-wide buckets it changed go out on `live:updates`, as a batch's do.
  */
 import type { Runtime } from "../lib/runtime.ts";
 import { errorMessage, log } from "../lib/log.ts";
 import { metrics } from "../lib/metrics.ts";
 import { foldPending, toBucket } from "./apply_sql.ts";
 import { backoffMs, sleep } from "./recovery.ts";
+import { liveUpdate, publishLiveUpdate } from "./live_updates.ts";
 import type { BucketValue, SeriesStore } from "./series.ts";
 
 /** What one compaction folded in. */
@@ -59,6 +61,27 @@ export async function compactOnce(
   return out && { ...out, committedAt: Date.now() };
 }
 
+/**
+ * Publishes the whole-store and chain-wide buckets a compaction changed on `live:updates` (live
+ * pages show today's totals from the day buckets). Already committed and in the series store,
+ * so a failure only delays the pages until the next update: it is logged, not retried.
+ */
+async function announce(rt: Pick<Runtime, "redis" | "keys" | "clock">, c: Compaction) {
+  const update = liveUpdate(rt.clock.now(), c.buckets, [], 0, 0);
+  if (update.buckets.length === 0) return;
+  try {
+    const pipe = rt.redis.pipeline();
+    publishLiveUpdate(pipe, rt.keys.liveUpdates, update);
+    const res = await pipe.exec();
+    const err = res?.find(([e]) => e);
+    if (!res || err) throw err?.[0] ?? new Error("Redis pipeline discarded");
+  } catch (e) {
+    log.warn("live update of a compaction failed; live pages catch up with the next one", {
+      error: errorMessage(e),
+    });
+  }
+}
+
 /** Options of {@link runCompactor}. */
 export interface CompactorOptions {
   signal: AbortSignal;
@@ -78,7 +101,7 @@ export interface CompactorOptions {
  * so a worker that stops leaves nothing pending it could fold.
  */
 export async function runCompactor(
-  rt: Pick<Runtime, "sql">,
+  rt: Pick<Runtime, "sql" | "redis" | "keys" | "clock">,
   series: SeriesStore,
   o: CompactorOptions,
 ): Promise<void> {
@@ -86,6 +109,7 @@ export async function runCompactor(
     const c = await compactOnce(rt, series);
     if (c && c.folded.length) {
       metrics.compactionLag.observe(Math.max(0, c.committedAt - c.oldest) / 1000);
+      await announce(rt, c);
       o.onCompact?.(c);
     }
   };

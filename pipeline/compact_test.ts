@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { applyEvents, COMPACT_BELOW, type DecodedEntry } from "./apply.ts";
 import { compactOnce, runCompactor } from "./compact.ts";
+import { parseLiveUpdate } from "./live_updates.ts";
+import { dayBucket } from "./rollup.ts";
+import { fixedClock } from "../lib/clock.ts";
 import { createSeriesStore, type SeriesStore } from "./series.ts";
 import type { Runtime } from "../lib/runtime.ts";
 import { testRuntime, waitFor } from "../lib/testing/services.ts";
@@ -20,6 +23,7 @@ import {
 
 // 22:30 UTC: the receipts cross midnight in some stores' zones and not in others'.
 const START = Date.parse("2026-11-24T22:30:00Z");
+const HOUR = 3_600_000;
 const stores = new Map(FIXTURE_STORES.map((s) => [s.id, s]));
 const ctx = { watermarks: new Map<string, number | null>(), stores };
 let ids = 0;
@@ -32,12 +36,12 @@ const hoursDays = <V>(m: Map<string, V>) =>
   new Map([...m].filter(([k]) => !k.includes("|minute:")));
 
 /**
- * Every store × category bucket in PostgreSQL, and the hours and days in Redis, equal the exact
- * sums of `receipts`.
+ * Every bucket (store × category, whole-store and chain-wide) in PostgreSQL, and the hours and
+ * days in Redis, equal the exact sums of `receipts`.
  */
 async function assertFolded(rt: Runtime, series: SeriesStore, receipts: ReceiptEvent[]) {
-  const want = expectedByCategory(receipts);
-  assert.deepEqual(await pgCategoryRows(rt), want);
+  const want = expectedByCategory(receipts, { stars: true });
+  assert.deepEqual(await pgCategoryRows(rt, { stars: true }), want);
   assert.deepEqual(await redisCategoryRows(series, hoursDays(want).keys()), hoursDays(want));
 }
 
@@ -52,7 +56,7 @@ function entries(events: ReceiptEvent[]): DecodedEntry[] {
   }));
 }
 
-Deno.test("compact - store × category hours and days wait in rollup_pending, then are folded in once, to the cent", async () => {
+Deno.test("compact - hours and days wait in rollup_pending, then are folded in once, to the cent", async () => {
   await using rt = await testRuntime("compact_exact");
   await seedStores(rt.sql);
   const series = createSeriesStore(rt);
@@ -66,18 +70,17 @@ Deno.test("compact - store × category hours and days wait in rollup_pending, th
   assert.equal(first.pending.length, 2, "one pending row per resolution");
   assert.equal(second.pending.length, 2);
   assert.equal(await pendingRows(rt), 4);
-  // Before the compaction: minutes and the store and chain rows are there, category hours not.
+  // Before the compaction: the minutes (store × category, store and chain) are there, no hours
+  // or days.
   const [before] = await rt.sql`select
-      (select count(*)::int from rollup_hour where store_id <> '*' and category <> '*') hours,
-      (select count(*)::int from rollup_day where store_id <> '*' and category <> '*') days,
+      (select count(*)::int from rollup_hour) hours, (select count(*)::int from rollup_day) days,
       (select count(*)::int from rollup_minute where store_id <> '*' and category <> '*') minutes,
-      (select count(*)::int from rollup_hour where store_id <> '*' and category = '*') stores`;
+      (select count(*)::int from rollup_minute where store_id <> '*' and category = '*') stores,
+      (select count(*)::int from rollup_minute where store_id = '*' and category = '*') chain`;
   assert.deepEqual([before.hours, before.days], [0, 0]);
-  assert.ok(before.minutes > 0 && before.stores > 0);
+  assert.ok(before.minutes > 0 && before.stores > 0 && before.chain > 0);
   assert.ok(
-    first.buckets.every((b) =>
-      b.resolution === "minute" || b.store_id === "*" || b.category === "*"
-    ),
+    first.buckets.every((b) => b.resolution === "minute"),
     "a batch's own buckets leave out what the compactor writes",
   );
 
@@ -89,7 +92,7 @@ Deno.test("compact - store × category hours and days wait in rollup_pending, th
   );
   assert.equal(await pendingRows(rt), 0);
   await assertFolded(rt, series, receipts.slice(0, 300));
-  const folded = hoursDays(expectedByCategory(receipts.slice(0, 300)));
+  const folded = hoursDays(expectedByCategory(receipts.slice(0, 300), { stars: true }));
   assert.equal(c.buckets.length, folded.size, "every folded bucket goes to Redis once");
 
   // Nothing pending: a compaction changes nothing.
@@ -142,7 +145,7 @@ Deno.test("compact - a failed Redis write rolls the compaction back; the deltas 
 });
 
 Deno.test("compact - the compactor folds within its interval, and once more after the last batch at shutdown", async () => {
-  await using rt = await testRuntime("compact_loop");
+  await using rt = await testRuntime("compact_loop", { clock: fixedClock(START + 6 * HOUR) });
   await seedStores(rt.sql);
   const series = createSeriesStore(rt);
   const receipts = makeReceipts({ count: 300, start: START, stepMs: 20_000, seed: 11 });
@@ -166,6 +169,23 @@ Deno.test("compact - the compactor folds within its interval, and once more afte
   assert.equal(await pendingRows(rt), 0);
   assert.deepEqual(seen.sort((x, y) => x - y), [...a.pending, ...b.pending].sort((x, y) => x - y));
   await assertFolded(rt, series, receipts);
+  // Each compaction announced its whole-store and chain-wide hours and days on live:updates
+  // (no receipts): the last value announced for each day is the one committed.
+  const announced = new Map<string, number>();
+  for (const [, fields] of await rt.redis.xrange(rt.keys.liveUpdates, "-", "+")) {
+    const u = parseLiveUpdate(fields)!;
+    assert.deepEqual(u.receipts, []);
+    for (const x of u.buckets) {
+      assert.equal(x.category, "*");
+      if (x.resolution === "day") announced.set(`${x.store_id}|${x.bucket}`, x.sales_cents);
+    }
+  }
+  const days = await rt.sql`select store_id, day::text as day, sales_cents from rollup_day
+    where category = '*'`;
+  assert.deepEqual(
+    announced,
+    new Map(days.map((d) => [`${d.store_id}|${dayBucket(d.day)}`, Number(d.sales_cents)])),
+  );
 });
 
 Deno.test("compact - the compactor vacuums rollup_pending itself, so it stays small with autovacuum off", async () => {

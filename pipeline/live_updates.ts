@@ -2,9 +2,10 @@
  * The compact update published after each committed batch on the capped `live:updates`
  * stream, which the web tier fans out to browsers over SSE (the entry id is the SSE event id,
  * so Last-Event-ID resumes). One entry per batch, field `u` = JSON {@link LiveUpdate}: the
- * absolute values of the whole-store and chain-wide buckets (category '*') the batch changed,
- * at every resolution, within {@link LIVE_WINDOW_MS} of the commit, and the newest receipts
- * for the ticker (no customer data). Per-category buckets are left out: they are most of the
+ * absolute values of the whole-store and chain-wide buckets (category '*') the batch changed
+ * (its minutes; a big batch's hours and days too) within {@link LIVE_WINDOW_MS} of the commit,
+ * and the newest receipts for the ticker (no customer data); and one per compaction, with the
+ * hour and day buckets it folded in and no receipts (pipeline/compact.ts). Per-category buckets are left out: they are most of the
  * bytes (a 2,000-receipt batch over 50 stores changes ~1,400 buckets, ~150 of them category
  * '*') and live pages read them from the series store. Capped with MAXLEN ~ so a slow or
  * absent web tier never grows Redis.

@@ -213,14 +213,14 @@ export function touchedKeys(p: PreparedReceipt): Record<keyof Rollups, RollupRow
 }
 
 /**
- * Whether a rollup row of this resolution is left to the compactor (pipeline/compact.ts): hour
- * and day rows of one store × one category. A batch spreads over most of them (50 stores × 8
- * categories), so rewriting them once per compaction instead of once per batch saves most of
- * the batch's writes; the minute rows and the whole-store and chain-wide rows stay in the
- * batch transaction, visible at its commit.
+ * Whether a rollup row of this resolution is left to the compactor (pipeline/compact.ts): every
+ * hour and day row. A small batch spreads over most of them (50 stores × 8 categories, their
+ * stores and the chain), so rewriting them once per compaction instead of once per batch saves
+ * about a quarter of the batch's writes; the minute rows stay in the batch transaction, visible
+ * at its commit.
  */
-export function compacted(resolution: keyof Rollups, row: RollupRow): boolean {
-  return resolution !== "minute" && row.store_id !== "*" && row.category !== "*";
+export function compacted(resolution: keyof Rollups): boolean {
+  return resolution !== "minute";
 }
 
 /** Rows sorted by key, so concurrent transactions lock rollup rows in one order (no deadlock). */

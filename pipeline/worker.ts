@@ -4,7 +4,7 @@
  * XREADGROUP over all streams (COUNT per stream, BLOCK 50 ms), commits it (pipeline/batch.ts),
  * and every few seconds claims entries left pending by dead consumers. Beside the loops, a
  * maintenance task trims acknowledged entries and keeps receipt partitions ahead, and the
- * compactor (pipeline/compact.ts) folds the batches' store × category hour and day deltas in.
+ * compactor (pipeline/compact.ts) folds the batches' hour and day deltas in.
  *
  * Shutdown (the signal) stops reading; the batch in hand finishes (commit, Redis, XACK).
  */
@@ -50,7 +50,7 @@ export interface WorkerOptions {
   /** Called after each committed batch (benchmark, tests). */
   onBatch?: (info: BatchInfo) => void;
   /**
-   * How often this process's compactor folds store × category hour and day deltas into the
+   * How often this process's compactor folds hour and day deltas into the
    * rollups, ms (TILLSTREAM_COMPACT_MS; pipeline/compact.ts).
    */
   compactEveryMs?: number;

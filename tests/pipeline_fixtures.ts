@@ -144,9 +144,13 @@ export type CategoryCounters = Totals;
 /**
  * Expected store × category buckets, keyed `store|category|minute:<ms>` and `…|hour:<ms>` (UTC
  * bucket start, epoch ms) and `…|day:YYYY-MM-DD` (store-local day): line amounts (quantity ×
- * price − discount) by category; a receipt counts once per category it has a line in.
+ * price − discount) by category; a receipt counts once per category it has a line in. With
+ * `stars`, also the whole-store (`store|*|…`) and chain-wide (`*|category|…`, `*|*|…`) buckets.
  */
-export function expectedByCategory(receipts: ReceiptEvent[]): Map<string, CategoryCounters> {
+export function expectedByCategory(
+  receipts: ReceiptEvent[],
+  { stars = false } = {},
+): Map<string, CategoryCounters> {
   const zone = new Map(FIXTURE_STORES.map((s) => [s.id, s.timezone]));
   const out = new Map<string, CategoryCounters>();
   const get = (k: string) => {
@@ -160,11 +164,17 @@ export function expectedByCategory(receipts: ReceiptEvent[]): Map<string, Catego
     const day = localDate(r.ts, zone.get(r.store_id) ?? "UTC");
     for (const bucket of [`minute:${minute}`, `hour:${hour}`, `day:${day}`]) {
       const seen = new Set<string>();
-      for (const l of r.lines) {
-        const c = get(`${r.store_id}|${l.category}|${bucket}`);
+      // With `stars`, each line also counts in its store's '*' row, the chain's row of its
+      // category and the chain's '*' row; a receipt is one transaction in each row it reaches.
+      const rows = (cat: string) =>
+        stars
+          ? [`${r.store_id}|${cat}`, `${r.store_id}|*`, `*|${cat}`, `*|*`]
+          : [`${r.store_id}|${cat}`];
+      for (const [row, l] of r.lines.flatMap((l) => rows(l.category).map((k) => [k, l] as const))) {
+        const c = get(`${row}|${bucket}`);
         const cents = l.quantity * l.unit_price_cents - l.discount_cents;
-        const first = !seen.has(l.category);
-        seen.add(l.category);
+        const first = !seen.has(row);
+        seen.add(row);
         if (r.type === "sale") {
           c.sales_cents += cents;
           c.units += l.quantity;

@@ -42,9 +42,15 @@ export async function unfinished(rt: Runtime): Promise<number> {
   return n;
 }
 
-/** Waits until every entry is acknowledged. */
+/**
+ * Waits until every entry is acknowledged and the compactor has folded every hour and day delta
+ * in (PostgreSQL and Redis): then every bucket holds everything sent.
+ */
 export async function drained(rt: Runtime, ms = 20_000): Promise<void> {
-  await waitFor(async () => (await unfinished(rt)) === 0, { ms, what: "worker group to drain" });
+  await waitFor(async () => (await unfinished(rt)) === 0 && (await pendingRows(rt)) === 0, {
+    ms,
+    what: "worker group to drain and the compactor to fold",
+  });
 }
 
 /** Chain-wide totals of one resolution in PostgreSQL. */
@@ -86,19 +92,24 @@ const counters = (r: Record<string, unknown>) =>
     METRICS.filter((m) => m !== "revised").map((m) => [m, Number(r[m])]),
   ) as CategoryCounters;
 
-/** Store × category rows of every resolution in PostgreSQL, keyed like {@link expectedByCategory}. */
+/**
+ * Store × category rows of every resolution in PostgreSQL, keyed like {@link expectedByCategory}
+ * (with `stars`, the whole-store and chain-wide rows too).
+ */
 export async function pgCategoryRows(
   rt: Pick<Runtime, "sql">,
+  { stars = false } = {},
 ): Promise<Map<string, CategoryCounters>> {
+  const which = stars ? rt.sql`true` : rt.sql`store_id <> '*' and category <> '*'`;
   const out = new Map<string, CategoryCounters>();
   for (const res of ["minute", "hour"] as const) {
     const rows = await rt.sql`select store_id, category,
         (extract(epoch from bucket) * 1000)::int8 as ms, * from ${rt.sql(`rollup_${res}`)}
-      where store_id <> '*' and category <> '*'`;
+      where ${which}`;
     for (const r of rows) out.set(`${r.store_id}|${r.category}|${res}:${r.ms}`, counters(r));
   }
   const days = await rt.sql`select store_id, category, day::text as d, * from rollup_day
-    where store_id <> '*' and category <> '*'`;
+    where ${which}`;
   for (const r of days) out.set(`${r.store_id}|${r.category}|day:${r.d}`, counters(r));
   return out;
 }
