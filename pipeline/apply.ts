@@ -93,8 +93,9 @@ export interface ApplyResult {
   /** `store\u0000transaction` of the late new receipts (flagged on the ticker). */
   lateIds: Set<string>;
   /**
-   * Milliseconds per phase: idempotency keys (0 when the batch took the optimistic path), the
-   * round trip of raw rows and rollups, inventory levels read first, commit.
+   * Milliseconds per phase: BEGIN and the idempotency keys (on the optimistic path BEGIN only:
+   * the keys go with the writes), the round trip of raw rows and rollups, inventory levels that
+   * need their rows read first, commit.
    */
   timings: { keys: number; writes: number; inventory: number; commit: number };
   /** Entries that cannot be applied, with the reason (for the dead-letter stream). */
@@ -307,9 +308,9 @@ async function transaction(
       }
       return [...want.values()];
     });
-    // Statements run in the order they are issued: inventory and customers, shared by workers of
-    // every partition, and then the chain-wide rollup rows, are locked last and held only until
-    // the commit.
+    // Statements run in the order they are issued. Customer stats and the chain-wide rollup rows
+    // are shared by workers of every partition, so they come last and their locks are held only
+    // until the commit.
     const [counts, [, , added, lockedExact, , pendingHour, pendingDay, ...rows]] = await Promise
       .all([
         Promise.all(checks),
