@@ -27,6 +27,11 @@ export interface Metrics {
   /** Events committed by workers (new and duplicate alike), by family. */
   eventsProcessed: client.Counter<"family">;
   /**
+   * Receipts and inventory events that were recorded before (resends, replays after a crash):
+   * they add nothing, and their batch costs a second transaction (pipeline/apply.ts).
+   */
+  duplicateEvents: client.Counter;
+  /**
    * Seconds the oldest hour/day delta of each compaction waited between its
    * batch and the compaction's commit (how far those buckets trail the minute ones).
    */
@@ -84,6 +89,11 @@ export function createMetrics(): Metrics {
       name: "tillstream_events_processed_total",
       help: "Events committed by workers, by family.",
       labelNames: ["family"] as const,
+      registers,
+    }),
+    duplicateEvents: new client.Counter({
+      name: "tillstream_duplicate_events_total",
+      help: "Events recorded before (resends, replays); each costs its batch a second transaction.",
       registers,
     }),
     compactionLag: new client.Histogram({

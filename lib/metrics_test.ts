@@ -21,6 +21,7 @@ Deno.test("metrics - lag per partition and DLQ size come from Redis at scrape ti
   m.batchSize.observe({ family: "sales" }, 2);
   m.eventsProcessed.inc({ family: "sales" }, 2);
   m.lateEvents.inc({ family: "sales" });
+  m.duplicateEvents.inc(3);
   const { body, contentType } = await renderMetrics(rt, m);
   assert.match(contentType, /^text\/plain; version=0\.0\.4/);
   assert.match(body, /tillstream_pipeline_lag\{family="sales",partition="0"\} 5\n/);
@@ -30,6 +31,7 @@ Deno.test("metrics - lag per partition and DLQ size come from Redis at scrape ti
   assert.match(body, /tillstream_batch_size_count\{family="sales"\} 1\n/);
   assert.match(body, /tillstream_events_processed_total\{family="sales"\} 2\n/);
   assert.match(body, /tillstream_late_events_total\{family="sales"\} 1\n/);
+  assert.match(body, /tillstream_duplicate_events_total 3\n/);
   assert.match(body, /tillstream_process_resident_memory_bytes \d+/);
   assert.match(body, /tillstream_redis_up 1\n/);
 

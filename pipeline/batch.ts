@@ -202,6 +202,7 @@ async function commit(
   for (const [family, n] of Object.entries(result.late)) {
     if (n) metrics.lateEvents.inc({ family }, n);
   }
+  if (result.duplicates) metrics.duplicateEvents.inc(result.duplicates);
   deps.onBatch?.({ entries: batch, readAt, committedAt, visibleAt, result });
 }
 

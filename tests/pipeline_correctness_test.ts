@@ -6,6 +6,7 @@ import { runWorkers } from "../pipeline/worker.ts";
 import { parseLiveUpdate } from "../pipeline/live_updates.ts";
 import { expectedTotals, makeReceipts, seedStores } from "./pipeline_fixtures.ts";
 import { rng } from "../lib/random.ts";
+import { metrics } from "../lib/metrics.ts";
 import {
   assertCategoriesExact,
   drained,
@@ -42,11 +43,14 @@ Deno.test("pipeline - duplicates, shuffled order, refunds and three workers: PG 
       lingerMs: i === 3 ? 15 : 0, // one worker fills small batches with a second read
     })
   );
+  const duplicates = async () => (await metrics.duplicateEvents.get()).values[0]?.value ?? 0;
+  const duplicatesBefore = await duplicates();
   try {
     // Shuffled, with 20% sent twice, in several publishes while the workers run.
     const sent = shuffle([...receipts, ...receipts.slice(0, 600)], 7);
     for (let i = 0; i < sent.length; i += 400) await publish(rt, sent.slice(i, i + 400));
     await drained(rt);
+    assert.equal(await duplicates() - duplicatesBefore, 600, "each resend counted once");
     for (const res of ["minute", "hour", "day"] as const) {
       const pg = await pgTotals(rt, res);
       const want = [
