@@ -136,10 +136,13 @@ export async function run(args: string[]): Promise<number> {
     folded: 0,
   };
   const phases = { keys: 0, writes: 0, inventory: 0, commit: 0 };
+  // Batches by how their transaction ran (pipeline/apply.ts: optimistic, rerun, keys-first).
+  const paths: Record<string, number> = {};
   let windowStart = Infinity, windowEnd = 0, started = Infinity;
   const onBatch = (b: BatchInfo) => {
     stats.batches++;
     stats.events += b.entries.length;
+    paths[b.result.path] = (paths[b.result.path] ?? 0) + 1;
     stats.txMs += b.committedAt - b.readAt;
     stats.redisMs += b.visibleAt - b.committedAt;
     for (const k of Object.keys(phases) as (keyof typeof phases)[]) {
@@ -271,6 +274,7 @@ export async function run(args: string[]): Promise<number> {
         redis: perEvent(cpuStart.redis, cpuEnd.redis),
       },
       batches: stats.batches,
+      batch_paths: paths,
       avg_batch: Math.round(stats.events / Math.max(1, stats.batches)),
       avg_read_to_commit_ms: Number((stats.txMs / Math.max(1, stats.batches)).toFixed(1)),
       avg_redis_write_ms: Number((stats.redisMs / Math.max(1, stats.batches)).toFixed(1)),

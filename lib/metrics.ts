@@ -28,7 +28,8 @@ export interface Metrics {
   eventsProcessed: client.Counter<"family">;
   /**
    * Receipts and inventory events that were recorded before (resends, replays after a crash):
-   * they add nothing, and their batch costs a second transaction (pipeline/apply.ts).
+   * they add nothing; the first batch of a run of them costs a second transaction
+   * (pipeline/apply.ts).
    */
   duplicateEvents: client.Counter;
   /**
@@ -93,7 +94,7 @@ export function createMetrics(): Metrics {
     }),
     duplicateEvents: new client.Counter({
       name: "tillstream_duplicate_events_total",
-      help: "Events recorded before (resends, replays); each costs its batch a second transaction.",
+      help: "Receipts and inventory events recorded before (resends, replays); they add nothing.",
       registers,
     }),
     compactionLag: new client.Histogram({

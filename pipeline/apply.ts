@@ -100,6 +100,11 @@ export interface ApplyResult {
   timings: { keys: number; writes: number; inventory: number; commit: number };
   /** Entries that cannot be applied, with the reason (for the dead-letter stream). */
   rejected: { entry: DecodedEntry; reason: string }[];
+  /**
+   * How the transaction ran: `optimistic` (keys with everything else, one round trip), `rerun`
+   * (optimistic, rolled back on an event recorded before, then keys-first) or `keys-first`.
+   */
+  path: "optimistic" | "rerun" | "keys-first";
 }
 
 /** Context the transaction needs: watermarks by stream (ms, null if none) and stores. */
@@ -170,6 +175,14 @@ class SeenBefore extends Error {
 }
 
 /**
+ * After a batch finds an event recorded before, this many of the process's next batches insert
+ * their keys first: resends come in runs (a POS catching up, a replay after a crash), and an
+ * optimistic transaction would run each of those batches twice.
+ */
+export const KEYS_FIRST_AFTER_RESEND = 20;
+let keysFirstFor = 0;
+
+/**
  * Applies decoded entries in one transaction and returns what changed. Entries that cannot be
  * applied (unknown store) are returned in `rejected`, not thrown. A thrown error means nothing
  * was committed.
@@ -178,7 +191,7 @@ class SeenBefore extends Error {
  * so: the idempotency keys, the raw rows and the rollups go out in one round trip, and if the
  * keys show that some event was recorded before, it rolls back and the batch is applied again
  * with the keys inserted first (a replayed batch costs two transactions; a new one, two fewer
- * round trips).
+ * round trips). After such a batch, the next {@link KEYS_FIRST_AFTER_RESEND} go keys-first.
  */
 export async function applyEvents(
   rt: Pick<Runtime, "sql">,
@@ -207,17 +220,22 @@ export async function applyEvents(
     invOrder: [...invByKey.keys()].sort(),
     customers: mergeCustomers(customers),
   };
-  let result: Omit<ApplyResult, "rejected"> | null = null;
-  if (byKey.size === receipts.length && invByKey.size === inventory.length) {
+  let result: Omit<ApplyResult, "rejected" | "path"> | null = null;
+  let path: ApplyResult["path"] = "keys-first";
+  if (keysFirstFor > 0) keysFirstFor--;
+  else if (byKey.size === receipts.length && invByKey.size === inventory.length) {
     try {
       result = await transaction(rt, batch, true);
+      path = "optimistic";
     } catch (e) {
       if (!(e instanceof SeenBefore)) throw e;
+      path = "rerun";
     }
   }
   result ??= await transaction(rt, batch, false);
+  if (result.duplicates) keysFirstFor = KEYS_FIRST_AFTER_RESEND;
   crashPoint("after-commit");
-  return { ...result, rejected };
+  return { ...result, path, rejected };
 }
 
 /** A batch's events, deduplicated by key, as {@link transaction} takes them. */
@@ -241,7 +259,7 @@ async function transaction(
   rt: Pick<Runtime, "sql">,
   batch: Batch,
   optimistic: boolean,
-): Promise<Omit<ApplyResult, "rejected">> {
+): Promise<Omit<ApplyResult, "rejected" | "path">> {
   const { receipts, inventory, byKey, keyOrder, invByKey, invOrder } = batch;
   const t0 = performance.now();
   const marks: number[] = [];

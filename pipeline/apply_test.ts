@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { applyEvents, type DecodedEntry } from "./apply.ts";
+import { applyEvents, type DecodedEntry, KEYS_FIRST_AFTER_RESEND } from "./apply.ts";
 import { compactOnce } from "./compact.ts";
 import { testDb } from "../lib/testing/services.ts";
 import type { PosEvent } from "../lib/events.ts";
@@ -84,6 +84,27 @@ Deno.test("apply - duplicates within and across batches count once, to the cent"
   assert.equal(days.length, exp.byStoreDay.size);
   const [{ n }] = await db.sql`select count(*)::int n from receipts`;
   assert.equal(n, 300);
+});
+
+Deno.test("apply - a batch with a resend is rerun keys-first, and the next ones go keys-first for a while", async () => {
+  await using db = await testDb("apply_paths");
+  await seedStores(db.sql);
+  const receipts = makeReceipts({ count: 200, start: START, stepMs: 1000 });
+  let next = 0;
+  const take = (n: number) => receipts.slice(next, next += n);
+  // Earlier tests in this file may have left the process keys-first: run until it is not.
+  for (let i = 0; i <= KEYS_FIRST_AFTER_RESEND; i++) {
+    if ((await applyEvents(db, entries(take(1)), ctx)).path === "optimistic") break;
+  }
+  assert.equal((await applyEvents(db, entries(take(3)), ctx)).path, "optimistic");
+  const resend = await applyEvents(db, entries([...take(5), receipts[0]]), ctx);
+  assert.deepEqual([resend.path, resend.newReceipts.length, resend.duplicates], ["rerun", 5, 1]);
+  for (let i = 0; i < KEYS_FIRST_AFTER_RESEND; i++) {
+    assert.equal((await applyEvents(db, entries(take(2)), ctx)).path, "keys-first", `batch ${i}`);
+  }
+  assert.equal((await applyEvents(db, entries(take(2)), ctx)).path, "optimistic");
+  const [{ n }] = await db.sql`select count(*)::int n from receipts`;
+  assert.equal(n, next);
 });
 
 Deno.test("apply - a replay returns the absolute values of the buckets it touches", async () => {
