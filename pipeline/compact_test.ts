@@ -216,7 +216,7 @@ Deno.test("compact - the compactor vacuums rollup_pending itself, so it stays sm
   assert.deepEqual(await pgCategoryRows(rt), expectedByCategory(receipts));
 });
 
-Deno.test("compact - a big batch writes its own store × category hours and days, beside queued ones, exactly", async () => {
+Deno.test("compact - a big batch writes its own hours and days, beside queued ones, exactly", async () => {
   await using rt = await testRuntime("compact_big_batch");
   await seedStores(rt.sql);
   const series = createSeriesStore(rt);

@@ -146,7 +146,7 @@ export async function seedDemo(rt: Runtime, opts: SeedOptions): Promise<number> 
   for (let i = 0; i < entries.length; i += 2000) {
     await applyEvents(rt, entries.slice(i, i + 2000), { watermarks: new Map(), stores: info });
   }
-  await compactOnce(rt); // store × category hours and days (no worker runs here to fold them)
+  await compactOnce(rt); // hours and days (no worker runs here to fold them)
   if (opts.models) await seedModels(rt, stores, opts.now, rand);
   return events.filter((e) => e.type !== "inventory").length;
 }
