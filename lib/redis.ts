@@ -14,6 +14,16 @@ export interface RedisOptions {
   failFast?: boolean;
 }
 
+/**
+ * Runs a pipeline and throws the first command's error (or an error if the pipeline was
+ * discarded), for writes that must have landed whole before the caller goes on.
+ */
+export async function execAll(pipe: ReturnType<Redis["pipeline"]>): Promise<void> {
+  const res = await pipe.exec();
+  const err = res?.find(([e]) => e);
+  if (!res || err) throw err?.[0] ?? new Error("Redis pipeline discarded");
+}
+
 /** Opens a client to `url` with settings suited to long-running roles. */
 export function connectRedis(url: string, opts: RedisOptions = {}): Redis {
   const client = new Redis(url, {

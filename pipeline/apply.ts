@@ -312,9 +312,10 @@ async function transaction(
     // would only add the compactor's work to its own.
     const defer = fresh.length < COMPACT_BELOW;
     const direct = res.map((r) => defer && compacted(r) ? [] : sortedRows(rollups[r]));
-    const queued = (["hour", "day"] as const).map((r) =>
-      defer && compacted(r) ? [...rollups[r].values()] : []
-    );
+    const queued = (["hour", "day"] as const).map((r) => ({
+      r,
+      rows: defer && compacted(r) ? [...rollups[r].values()] : [],
+    }));
     // Buckets touched only by replayed receipts: re-read, so Redis is repaired on a replay.
     const rereads = res.map((r) => {
       const want = new Map<string, RollupRow>();
@@ -338,7 +339,7 @@ async function transaction(
           deltas.length ? addInventoryDeltas(tx, deltas) : Promise.resolve([]),
           exactKeys.length ? lockInventory(tx, exactKeys) : Promise.resolve([]),
           cust.length ? upsertCustomerStats(tx, cust) : null,
-          ...queued.map((q, i) => q.length ? insertPending(tx, i ? "day" : "hour", q) : []),
+          ...queued.map((q) => q.rows.length ? insertPending(tx, q.r, q.rows) : []),
           ...direct.map((d, i) => d.length ? upsertRollup(tx, res[i], d) : []),
           ...rereads.map((d, i) => d.length ? readRollup(tx, res[i], d) : []),
         ]),

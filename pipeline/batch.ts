@@ -7,6 +7,7 @@
 import type { Runtime } from "../lib/runtime.ts";
 import { WORKER_GROUP } from "../lib/keys.ts";
 import { errorMessage, log } from "../lib/log.ts";
+import { execAll } from "../lib/redis.ts";
 import { metrics } from "../lib/metrics.ts";
 import { invalidateStoreDirectory, storeDirectory } from "../lib/stores.ts";
 import { deadLetter } from "../ingest/dlq.ts";
@@ -100,9 +101,7 @@ async function ack(deps: BatchDeps, entries: StreamEntry[]): Promise<void> {
         pipe.xack(s, WORKER_GROUP, ...ids.slice(i, i + XACK_IDS));
       }
     }
-    const res = await pipe.exec();
-    const err = res?.find(([e]) => e);
-    if (!res || err) throw err?.[0] ?? new Error("Redis pipeline discarded");
+    await execAll(pipe);
   }, false);
 }
 
@@ -172,9 +171,7 @@ async function afterCommit(deps: BatchDeps, batch: DecodedEntry[], result: Apply
         ),
       );
     }
-    const res = await pipe.exec();
-    const err = res?.find(([e]) => e);
-    if (!res || err) throw err?.[0] ?? new Error("Redis pipeline discarded");
+    await execAll(pipe);
   }, false);
   await ack(deps, done);
   return visibleAt;

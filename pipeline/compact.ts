@@ -16,6 +16,7 @@
  */
 import type { Runtime } from "../lib/runtime.ts";
 import { errorMessage, log } from "../lib/log.ts";
+import { execAll } from "../lib/redis.ts";
 import { metrics } from "../lib/metrics.ts";
 import { foldPending, toBucket } from "./apply_sql.ts";
 import { backoffMs, sleep } from "./recovery.ts";
@@ -72,9 +73,7 @@ async function announce(rt: Pick<Runtime, "redis" | "keys" | "clock">, c: Compac
   try {
     const pipe = rt.redis.pipeline();
     publishLiveUpdate(pipe, rt.keys.liveUpdates, update);
-    const res = await pipe.exec();
-    const err = res?.find(([e]) => e);
-    if (!res || err) throw err?.[0] ?? new Error("Redis pipeline discarded");
+    await execAll(pipe);
   } catch (e) {
     log.warn("live update of a compaction failed; live pages catch up with the next one", {
       error: errorMessage(e),
