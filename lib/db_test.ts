@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import { TEST_DATABASE_URL } from "./testing/services.ts";
+import { tcpProxy } from "./testing/tcp_proxy.ts";
 
 Deno.test("db - a connection whose type lookup fails does not end the process", async () => {
   // postgres.js looks up array types as the first query of every connection and, unpatched,
@@ -28,5 +29,49 @@ Deno.test("db - a connection whose type lookup fails does not end the process", 
     assert.equal(unhandled, 0, "an unhandled rejection escaped postgres.js");
   } finally {
     globalThis.removeEventListener("unhandledrejection", count);
+  }
+});
+
+Deno.test("db - a transaction's BEGIN goes out with its first statement, and it still commits or rolls back whole", async () => {
+  // postgres.js waits for BEGIN's reply before it runs the transaction's callback, a round trip
+  // per transaction; the patch in vendor/postgres/PATCHES.md sends the first statements right
+  // behind BEGIN. Round trips are counted by a loopback proxy in front of PostgreSQL.
+  const url = new URL(TEST_DATABASE_URL);
+  await using proxy = tcpProxy({
+    hostname: url.hostname,
+    port: Number(url.port || 5432),
+  });
+  url.hostname = "127.0.0.1";
+  url.port = String(proxy.port);
+  const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
+  try {
+    await sql`create temporary table t (x int)`; // also connects and looks up array types
+    const before = proxy.roundTrips;
+    const [{ n }] = await sql.begin((tx) => tx<{ n: number }[]>`select 2 as n`);
+    assert.equal(n, 2);
+    assert.equal(
+      proxy.roundTrips - before,
+      2,
+      "BEGIN with the select, then COMMIT",
+    );
+
+    await assert.rejects(
+      sql.begin(async (tx) => {
+        await tx`insert into t values (1)`;
+        throw new Error("the callback failed");
+      }),
+      /the callback failed/,
+    );
+    await sql.begin((
+      tx,
+    ) => [tx`insert into t values (2)`, tx`insert into t values (3)`]);
+    await assert.rejects(
+      sql.begin((tx) => [tx`insert into t values (4)`, tx`select 1 / 0`]),
+      /division by zero/,
+    );
+    const rows = await sql<{ x: number }[]>`select x from t order by x`;
+    assert.deepEqual(rows.map((r) => r.x), [2, 3]);
+  } finally {
+    await sql.end();
   }
 });

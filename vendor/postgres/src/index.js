@@ -239,16 +239,28 @@ function Postgres(a, b) {
       , prepare = null
 
     try {
-      await sql.unsafe('begin ' + options.replace(/[^a-z ]/ig, ''), [], { onexecute }).execute()
+      // Tillstream patch (see vendor/postgres/PATCHES.md): `fn` starts as soon as BEGIN is on a
+      // connection, so its first statements go out right behind BEGIN instead of a round trip
+      // later. scope() waits for BEGIN's own result before it commits.
+      let sent
+      const onSent = new Promise(resolve => sent = resolve)
+      const began = sql.unsafe('begin ' + options.replace(/[^a-z ]/ig, ''), [], {
+        onexecute: c => { onexecute(c), sent() }
+      }).execute()
+      began.catch(() => { /* awaited by scope() */ })
+      await Promise.race([onSent, began])
       return await Promise.race([
-        scope(connection, fn),
+        scope(connection, fn, undefined, began),
         new Promise((_, reject) => connection.onclose = reject)
       ])
     } catch (error) {
       throw error
     }
 
-    async function scope(c, fn, name) {
+    async function scope(c, fn, name, began) {
+      // Tillstream patch: BEGIN's onexecute parked the connection as `full` so the pool passes it
+      // by; with BEGIN still in flight, the transaction's own statements go straight to it.
+      began && c.queue === full && move(c, reserved)
       const sql = Sql(handler)
       sql.savepoint = savepoint
       sql.prepare = x => prepare = x.replace(/[^a-z0-9$-_. ]/gi)
@@ -261,6 +273,7 @@ function Postgres(a, b) {
           const x = fn(sql)
           Promise.resolve(Array.isArray(x) ? Promise.all(x) : x).then(resolve, reject)
         })
+        began && await began
 
         if (uncaughtError)
           throw uncaughtError
