@@ -16,12 +16,14 @@ export interface RedisOptions {
 
 /**
  * Runs a pipeline and throws the first command's error (or an error if the pipeline was
- * discarded), for writes that must have landed whole before the caller goes on.
+ * discarded), for writes that must have landed whole before the caller goes on; returns the
+ * commands' replies in order.
  */
-export async function execAll(pipe: ReturnType<Redis["pipeline"]>): Promise<void> {
+export async function execAll(pipe: ReturnType<Redis["pipeline"]>): Promise<unknown[]> {
   const res = await pipe.exec();
   const err = res?.find(([e]) => e);
   if (!res || err) throw err?.[0] ?? new Error("Redis pipeline discarded");
+  return res.map(([, reply]) => reply);
 }
 
 /** Opens a client to `url` with settings suited to long-running roles. */

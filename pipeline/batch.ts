@@ -84,23 +84,28 @@ async function retrying<T>(
   }
 }
 
-async function ack(deps: BatchDeps, entries: StreamEntry[]): Promise<void> {
-  if (entries.length === 0) return;
+/** Queues the XACK of `entries` on a pipeline. */
+function queueAck(pipe: ReturnType<Runtime["redis"]["pipeline"]>, entries: StreamEntry[]): void {
   const byStream = new Map<string, string[]>();
   for (const e of entries) {
     const ids = byStream.get(e.stream);
     if (ids) ids.push(e.id);
     else byStream.set(e.stream, [e.id]);
   }
+  for (const [s, ids] of byStream) {
+    // In slices: a batch may hold up to 100,000 entries (TILLSTREAM_WORKER_BATCH), more than
+    // one JavaScript call can spread.
+    for (let i = 0; i < ids.length; i += XACK_IDS) {
+      pipe.xack(s, WORKER_GROUP, ...ids.slice(i, i + XACK_IDS));
+    }
+  }
+}
+
+async function ack(deps: BatchDeps, entries: StreamEntry[]): Promise<void> {
+  if (entries.length === 0) return;
   await retrying(deps, "XACK", async () => {
     const pipe = deps.rt.redis.pipeline();
-    for (const [s, ids] of byStream) {
-      // In slices: a batch may hold up to 100,000 entries (TILLSTREAM_WORKER_BATCH), more than
-      // one JavaScript call can spread.
-      for (let i = 0; i < ids.length; i += XACK_IDS) {
-        pipe.xack(s, WORKER_GROUP, ...ids.slice(i, i + XACK_IDS));
-      }
-    }
+    queueAck(pipe, entries);
     await execAll(pipe);
   }, false);
 }
@@ -122,7 +127,11 @@ export async function deadLetterAndAck(
   await ack(deps, [entry]);
 }
 
-async function context(rt: Runtime, batch: DecodedEntry[]) {
+async function context(
+  rt: Runtime,
+  batch: DecodedEntry[],
+  watermarks?: Map<string, number | null>,
+) {
   let stores = await storeDirectory(rt);
   if (
     batch.some((e) =>
@@ -133,7 +142,7 @@ async function context(rt: Runtime, batch: DecodedEntry[]) {
     invalidateStoreDirectory(rt); // a store added a moment ago by another process
     stores = await storeDirectory(rt);
   }
-  return { stores, watermarks: await readWatermarks(rt.redis, rt.keys, batch) };
+  return { stores, watermarks: watermarks ?? await readWatermarks(rt.redis, rt.keys, batch) };
 }
 
 /** The post-commit effects, retried on Redis errors until done (or shutdown gives up). */
@@ -153,7 +162,9 @@ async function afterCommit(deps: BatchDeps, batch: DecodedEntry[], result: Apply
   const rejected = new Set(result.rejected.map((r) => r.entry));
   const done = batch.filter((e) => !rejected.has(e));
   const late = Object.values(result.late).reduce((a, b) => a + (b ?? 0), 0);
-  await retrying(deps, "watermark and live update", async () => {
+  // The watermarks, the live update and the XACK in one round trip, the XACK last (a retry
+  // repeats all three: raising a watermark and acknowledging are idempotent).
+  await retrying(deps, "watermark, live update and XACK", async () => {
     defineWatermarkCommand(rt.redis);
     const pipe = rt.redis.pipeline();
     raiseWatermarks(pipe, newestByPartition(rt.keys, done));
@@ -171,9 +182,9 @@ async function afterCommit(deps: BatchDeps, batch: DecodedEntry[], result: Apply
         ),
       );
     }
+    queueAck(pipe, done);
     await execAll(pipe);
   }, false);
-  await ack(deps, done);
   return visibleAt;
 }
 
@@ -181,13 +192,13 @@ async function afterCommit(deps: BatchDeps, batch: DecodedEntry[], result: Apply
 async function commit(
   deps: BatchDeps,
   batch: DecodedEntry[],
-  onCommitted?: () => void,
+  opts: ProcessOptions,
 ): Promise<void> {
   const readAt = Date.now();
-  const ctx = await context(deps.rt, batch);
+  const ctx = await context(deps.rt, batch, opts.watermarks);
   const result = await applyEvents(deps.rt, batch, ctx);
   const committedAt = Date.now();
-  onCommitted?.();
+  opts.onCommitted?.();
   const visibleAt = await afterCommit(deps, batch, result);
   const families = new Map<string, number>();
   for (const e of batch) families.set(e.family, (families.get(e.family) ?? 0) + 1);
@@ -203,23 +214,34 @@ async function commit(
   deps.onBatch?.({ entries: batch, readAt, committedAt, visibleAt, result });
 }
 
-/**
- * Processes entries read or claimed by a worker. `deliveries` (for claimed entries) sends
- * entries delivered more than `maxDeliveries` times straight to the dead-letter stream.
- */
+/** Options of {@link processEntries}. */
+export interface ProcessOptions {
+  /**
+   * Deliveries of each claimed entry: an entry delivered more than `maxDeliveries` times goes
+   * straight to the dead-letter stream.
+   */
+  deliveries?: Map<string, number>;
+  maxDeliveries?: number;
+  /** Called when the (first) transaction of the batch has committed, before Redis and XACK. */
+  onCommitted?: () => void;
+  /**
+   * The watermarks of the entries' streams, read with the entries (pipelined behind the
+   * XREADGROUP); read before the transaction when not given.
+   */
+  watermarks?: Map<string, number | null>;
+}
+
+/** Processes entries read or claimed by a worker. */
 export async function processEntries(
   deps: BatchDeps,
   entries: StreamEntry[],
-  deliveries?: Map<string, number>,
-  maxDeliveries = Infinity,
-  /** Called when the (first) transaction of the batch has committed, before Redis and XACK. */
-  onCommitted?: () => void,
+  opts: ProcessOptions = {},
 ): Promise<void> {
   if (entries.length === 0) return;
   const fresh: StreamEntry[] = [];
   for (const e of entries) {
-    const n = deliveries?.get(e.id) ?? 0;
-    if (n > maxDeliveries) {
+    const n = opts.deliveries?.get(e.id) ?? 0;
+    if (n > (opts.maxDeliveries ?? Infinity)) {
       await deadLetterAndAck(
         deps,
         e,
@@ -235,7 +257,7 @@ export async function processEntries(
     () =>
       commitIsolatingPoison(
         decoded,
-        (b) => commit(deps, b, onCommitted),
+        (b) => commit(deps, b, opts),
         (e, reason) => deadLetterAndAck(deps, e, reason),
         deps.maxAttempts,
       ),

@@ -45,12 +45,22 @@ export async function readWatermarks(
 ): Promise<Map<string, number | null>> {
   const streams = new Map<string, string>();
   for (const e of entries) if (!streams.has(e.stream)) streams.set(e.stream, watermarkKey(keys, e));
+  if (streams.size === 0) return new Map();
+  return watermarksFrom([...streams.keys()], await redis.mget(...streams.values()));
+}
+
+/**
+ * Watermarks by stream from the stored maximum event times of their partitions (`values[i]` is
+ * the MGET value of stream `streams[i]`'s watermark key).
+ */
+export function watermarksFrom(
+  streams: string[],
+  values: (string | null)[],
+): Map<string, number | null> {
   const out = new Map<string, number | null>();
-  if (streams.size === 0) return out;
-  const values = await redis.mget(...streams.values());
-  [...streams.keys()].forEach((s, i) => {
+  streams.forEach((s, i) => {
     const v = values[i];
-    out.set(s, v === null ? null : Number(v) - LATENESS_MS);
+    out.set(s, v === null || v === undefined ? null : Number(v) - LATENESS_MS);
   });
   return out;
 }

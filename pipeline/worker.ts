@@ -1,8 +1,9 @@
 /**
  * The stream workers: `consumers` loops per process, each a consumer (`host-pid-n`) of the one
  * group `workers` over every partition stream of every family. A loop reads a batch with one
- * XREADGROUP over all streams (COUNT per stream, BLOCK 50 ms), commits it (pipeline/batch.ts),
- * and every few seconds claims entries left pending by dead consumers. Beside the loops, a
+ * XREADGROUP over all streams (COUNT per stream, BLOCK 50 ms; the streams' watermarks come in
+ * the same round trip), commits it (pipeline/batch.ts), and every few seconds claims entries
+ * left pending by dead consumers. Beside the loops, a
  * maintenance task trims acknowledged entries and keeps receipt partitions ahead, and the
  * compactor (pipeline/compact.ts) folds the batches' hour and day deltas in.
  *
@@ -14,6 +15,8 @@ import { errorMessage, log } from "../lib/log.ts";
 import { createSeriesStore } from "./series.ts";
 import { type BatchDeps, type BatchInfo, processEntries } from "./batch.ts";
 import { entriesFromRead, type RawEntry, streamLocator } from "./entries.ts";
+import { watermarksFrom } from "./watermark.ts";
+import { execAll } from "../lib/redis.ts";
 import { backoffMs, claimIdle, keepingClaimed, sleep } from "./recovery.ts";
 import { pruneConsumers, trimStreams } from "./trim.ts";
 import { ensurePartitions } from "./partitions.ts";
@@ -97,21 +100,37 @@ async function consumerLoop(
   const perStream = Math.max(10, Math.ceil(o.batch / perFamily));
   const claimEvery = Math.min(o.claimIdleMs, 5_000);
   const heartbeat = Math.max(50, Math.floor(o.claimIdleMs / 3));
+  const watermarkKeys = mine.map((s) => {
+    const { family, partition } = locate(s);
+    return rt.keys.watermark(family, partition);
+  });
   // New entries of this consumer's streams; `block` is ["BLOCK", ms] for the waiting read, or
-  // nothing for the linger top-up, which takes only what has already arrived.
-  const readNew = (...block: (string | number)[]) =>
-    reader.call(
-      "XREADGROUP",
-      "GROUP",
-      WORKER_GROUP,
-      name,
-      "COUNT",
-      perStream,
-      ...block,
-      "STREAMS",
-      ...mine,
-      ...mine.map(() => ">"),
-    ) as Promise<[string, RawEntry[]][] | null>;
+  // nothing for the linger top-up, which takes only what has already arrived. The watermarks of
+  // the streams come in the same round trip: Redis runs the MGET pipelined behind the
+  // XREADGROUP once the read returns, so the batch needs no read of its own before its
+  // transaction.
+  const readNew = async (...block: (string | number)[]) => {
+    const [reply, marks] = await execAll(
+      reader.pipeline()
+        .call(
+          "XREADGROUP",
+          "GROUP",
+          WORKER_GROUP,
+          name,
+          "COUNT",
+          perStream,
+          ...block,
+          "STREAMS",
+          ...mine,
+          ...mine.map(() => ">"),
+        )
+        .mget(...watermarkKeys),
+    );
+    return {
+      entries: entriesFromRead(reply as [string, RawEntry[]][] | null, locate),
+      watermarks: watermarksFrom(mine, marks as (string | null)[]),
+    };
+  };
   let nextClaim = Date.now() + Math.random() * claimEvery;
   let failures = 0;
   let inFlight: Promise<void> = Promise.resolve();
@@ -142,18 +161,22 @@ async function consumerLoop(
                 name,
                 c.entries,
                 heartbeat,
-                () => processEntries(deps, c.entries, c.deliveries, o.maxDeliveries),
+                () =>
+                  processEntries(deps, c.entries, {
+                    deliveries: c.deliveries,
+                    maxDeliveries: o.maxDeliveries,
+                  }),
               );
             }
           }
         }
-        const reply = await readNew("BLOCK", o.blockMs);
+        const read = await readNew("BLOCK", o.blockMs);
         failures = 0;
-        let entries = entriesFromRead(reply, locate);
+        let entries = read.entries;
         if (o.lingerMs > 0 && entries.length > 0 && entries.length < o.batch / 4) {
           await sleep(o.lingerMs, deps.signal);
           try {
-            entries = entries.concat(entriesFromRead(await readNew(), locate));
+            entries = entries.concat((await readNew()).entries);
           } catch {
             // Go on with the entries in hand; the next read reports a lasting failure.
           }
@@ -169,7 +192,11 @@ async function consumerLoop(
             name,
             entries,
             heartbeat,
-            () => processEntries(deps, entries, undefined, Infinity, committed),
+            () =>
+              processEntries(deps, entries, {
+                onCommitted: committed,
+                watermarks: read.watermarks,
+              }),
           );
           task.catch(() => {}); // awaited below or on the next turn; never unhandled
           await Promise.race([isCommitted, task]);
