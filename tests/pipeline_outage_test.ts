@@ -1,7 +1,8 @@
 /**
  * Outages under load: PostgreSQL refusing connections (its backends killed, the test database
  * closed to new connections) and a Redis restart from its append-only file. Producers keep
- * writing during the outage; afterwards totals must be exact in both stores.
+ * writing during the outage; afterwards totals must be exact in both stores. Also: the streams
+ * deleted under running workers (their group gone), which the workers must recreate.
  *
  * The shared PostgreSQL cluster is never stopped: the outage is confined to this test's own
  * database. PIPELINE_OUTAGE_MS sets its length (default 3 s; the issue's figure is 10 s).
@@ -11,7 +12,7 @@ import { TEST_DATABASE_URL, testDb, testRuntime, waitFor } from "../lib/testing/
 import { fixedClock } from "../lib/clock.ts";
 import { connect } from "../lib/db.ts";
 import { connectRedis } from "../lib/redis.ts";
-import { keysFor } from "../lib/keys.ts";
+import { FAMILIES, keysFor } from "../lib/keys.ts";
 import { loadConfig } from "../lib/config.ts";
 import type { Runtime } from "../lib/runtime.ts";
 import type { ReceiptEvent } from "../lib/events.ts";
@@ -177,5 +178,37 @@ Deno.test("pipeline - Redis killed and restarted from its AOF under load: totals
     server.kill("SIGKILL");
     await server.status;
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("pipeline - streams deleted under running workers (Redis lost its data): the group is recreated and new events flow", async () => {
+  await using rt = await testRuntime("nogroup", { clock: fixedClock(START + 86_400_000) });
+  await seedStores(rt.sql);
+  const before = makeReceipts({ count: 300, start: START, stepMs: 1_000, prefix: "before" });
+  const after = makeReceipts({ count: 300, start: START, stepMs: 1_000, prefix: "after", seed: 2 });
+  const controller = new AbortController();
+  const worker = runWorkers(rt, {
+    signal: controller.signal,
+    consumers: 2,
+    batch: 100,
+    maintenanceEveryMs: 0,
+  });
+  try {
+    await publish(rt, before);
+    await drained(rt);
+    // Every stream goes, and the group with it: the next reads fail with NOGROUP.
+    for (const f of FAMILIES) await rt.redis.del(...rt.keys.streams(f, rt.partitions));
+    await sleep(200);
+    await publish(rt, after);
+    await drained(rt);
+    assertExact("PostgreSQL", await pgTotals(rt, "minute"), [...before, ...after]);
+    assertExact(
+      "Redis",
+      await redisTotals(rt, "minute", START - 3_600_000, START + 86_400_000),
+      [...before, ...after],
+    );
+  } finally {
+    controller.abort();
+    await worker;
   }
 });
