@@ -37,10 +37,7 @@ Deno.test("db - a transaction's BEGIN goes out with its first statement, and it 
   // per transaction; the patch in vendor/postgres/PATCHES.md sends the first statements right
   // behind BEGIN. Round trips are counted by a loopback proxy in front of PostgreSQL.
   const url = new URL(TEST_DATABASE_URL);
-  await using proxy = tcpProxy({
-    hostname: url.hostname,
-    port: Number(url.port || 5432),
-  });
+  await using proxy = tcpProxy({ hostname: url.hostname, port: Number(url.port || 5432) });
   url.hostname = "127.0.0.1";
   url.port = String(proxy.port);
   const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
@@ -49,11 +46,7 @@ Deno.test("db - a transaction's BEGIN goes out with its first statement, and it 
     const before = proxy.roundTrips;
     const [{ n }] = await sql.begin((tx) => tx<{ n: number }[]>`select 2 as n`);
     assert.equal(n, 2);
-    assert.equal(
-      proxy.roundTrips - before,
-      2,
-      "BEGIN with the select, then COMMIT",
-    );
+    assert.equal(proxy.roundTrips - before, 2, "BEGIN with the select, then COMMIT");
 
     await assert.rejects(
       sql.begin(async (tx) => {
@@ -62,9 +55,7 @@ Deno.test("db - a transaction's BEGIN goes out with its first statement, and it 
       }),
       /the callback failed/,
     );
-    await sql.begin((
-      tx,
-    ) => [tx`insert into t values (2)`, tx`insert into t values (3)`]);
+    await sql.begin((tx) => [tx`insert into t values (2)`, tx`insert into t values (3)`]);
     await assert.rejects(
       sql.begin((tx) => [tx`insert into t values (4)`, tx`select 1 / 0`]),
       /division by zero/,

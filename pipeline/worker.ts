@@ -3,9 +3,9 @@
  * group `workers` over every partition stream of every family. A loop reads a batch with one
  * XREADGROUP over all streams (COUNT per stream, BLOCK 50 ms; the streams' watermarks come in
  * the same round trip), commits it (pipeline/batch.ts), and every few seconds claims entries
- * left pending by dead consumers. Beside the loops, a
- * maintenance task trims acknowledged entries and keeps receipt partitions ahead, and the
- * compactor (pipeline/compact.ts) folds the batches' hour and day deltas in.
+ * left pending by dead consumers. Beside the loops, a maintenance task trims acknowledged
+ * entries and keeps receipt partitions ahead, and the compactor (pipeline/compact.ts) folds the
+ * batches' hour and day deltas in.
  *
  * Shutdown (the signal) stops reading; the batch in hand finishes (commit, Redis, XACK).
  */

@@ -25,12 +25,7 @@ export function tcpProxy(target: { hostname: string; port: number }): TcpProxy {
   let roundTrips = 0;
 
   /** Copies `from` to `to`; `turn` is this direction's side of the pair's conversation. */
-  const pipe = async (
-    from: Deno.Conn,
-    to: Deno.Conn,
-    turn: { last: string },
-    side: string,
-  ) => {
+  const pipe = async (from: Deno.Conn, to: Deno.Conn, turn: { last: string }, side: string) => {
     try {
       await from.readable.pipeThrough(
         new TransformStream({
