@@ -32,13 +32,14 @@ import { crashPoint } from "./crash_hook.ts";
 import {
   addInventoryDeltas,
   clearCountedAt,
-  countNewInventoryEvents,
-  countNewReceiptKeys,
   type CustomerRow,
   insertInventoryEvents,
+  insertNewInventoryEvents,
+  insertNewReceiptKeys,
   insertPending,
   insertReceiptKeys,
   insertReceipts,
+  isKeySeenBefore,
   lockInventory,
   readRollup,
   setInventory,
@@ -169,11 +170,6 @@ function mergeCustomers(events: CustomerEvent[]): CustomerRow[] {
   return [...out.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
-/** Thrown inside an optimistic transaction that finds some of its events recorded before. */
-class SeenBefore extends Error {
-  override name = "SeenBefore";
-}
-
 /**
  * After a batch finds an event recorded before, this many of the process's next batches insert
  * their keys first: resends come in runs (a POS catching up, a replay after a crash), and an
@@ -228,7 +224,7 @@ export async function applyEvents(
       result = await transaction(rt, batch, true);
       path = "optimistic";
     } catch (e) {
-      if (!(e instanceof SeenBefore)) throw e;
+      if (!isKeySeenBefore(e)) throw e;
       path = "rerun";
     }
   }
@@ -251,9 +247,10 @@ interface Batch {
 
 /**
  * The batch transaction. `optimistic`: every receipt and inventory event is taken as new and the
- * keys are inserted in the same round trip as everything else; throws {@link SeenBefore}
- * (rolling back) when one was not. Otherwise the keys go first and only the new events are
- * applied, and the buckets replayed receipts touch are re-read so Redis is repaired.
+ * keys are inserted in the same round trip as everything else; when one was not, the key's
+ * unique violation rolls the transaction back and is thrown (see `isKeySeenBefore`). Otherwise
+ * the keys go first and only the new events are applied, and the buckets replayed receipts touch
+ * are re-read so Redis is repaired.
  */
 async function transaction(
   rt: Pick<Runtime, "sql">,
@@ -275,8 +272,8 @@ async function transaction(
       fresh = receipts.map((r) => r.p);
       freshInv = invEvents();
       checks = [
-        keyOrder.length ? countNewReceiptKeys(tx, keyEvents()) : Promise.resolve(0),
-        invOrder.length ? countNewInventoryEvents(tx, freshInv) : Promise.resolve(0),
+        keyOrder.length ? insertNewReceiptKeys(tx, keyEvents()) : null,
+        invOrder.length ? insertNewInventoryEvents(tx, freshInv) : null,
         batch.customers.length ? upsertCustomers(tx, batch.customers) : null,
       ];
     } else {
@@ -330,7 +327,7 @@ async function transaction(
     // Statements run in the order they are issued. Customer stats and the chain-wide rollup rows
     // are shared by workers of every partition, so they come last and their locks are held only
     // until the commit.
-    const [counts, [, , added, lockedExact, , pendingHour, pendingDay, ...rows]] = await Promise
+    const [, [, , added, lockedExact, , pendingHour, pendingDay, ...rows]] = await Promise
       .all([
         Promise.all(checks),
         Promise.all([
@@ -344,9 +341,6 @@ async function transaction(
           ...rereads.map((d, i) => d.length ? readRollup(tx, res[i], d) : []),
         ]),
       ]);
-    if (optimistic && (counts[0] !== keyOrder.length || counts[1] !== invOrder.length)) {
-      throw new SeenBefore();
-    }
     marks.push(performance.now());
 
     // Inventory levels that need the rows read first (a round trip only when the batch has a

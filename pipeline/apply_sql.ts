@@ -1,7 +1,10 @@
 /**
  * The SQL statements of the batch transaction (pipeline/apply.ts), one function each. Every
  * statement is set-based: columns travel as arrays and `unnest` turns them into rows, so a
- * batch of thousands of events costs a handful of statements. Callers pass rows sorted by
+ * batch of thousands of events costs a handful of statements. The arrays are unnested in a
+ * select list (`select unnest(a) x, unnest(b) y`, which runs them in step, row by row) rather
+ * than with `from unnest(a, b)`, which first copies every row into a tuplestore (measured:
+ * 10–30 % of the receipts insert; docs/benchmarks.md, ninth pass). Callers pass rows sorted by
  * key, so concurrent transactions take row locks in one order. The hot statements take their
  * arrays as ready-made literals (pipeline/pg_arrays.ts) and timestamps as epoch ms.
  */
@@ -59,8 +62,9 @@ export function upsertRollup(tx: Tx, res: Resolution, rows: RollupRow[]) {
     return tx`
       insert into rollup_day as r (store_id, category, day, sales_cents, transactions, units,
         refunds, refund_cents, discount_cents, revised)
-      select * from unnest(${s}::text[], ${c}::text[], ${days}::date[], ${sc}::int8[],
-        ${t}::int4[], ${u}::int4[], ${rf}::int4[], ${rc}::int8[], ${dc}::int8[], ${rv}::int4[])
+      select unnest(${s}::text[]), unnest(${c}::text[]), unnest(${days}::date[]),
+        unnest(${sc}::int8[]), unnest(${t}::int4[]), unnest(${u}::int4[]), unnest(${rf}::int4[]),
+        unnest(${rc}::int8[]), unnest(${dc}::int8[]), unnest(${rv}::int4[])
       on conflict (store_id, category, day) do update set ${addCounters(tx)}
       returning store_id, category, day::text as day, sales_cents, transactions, units, refunds,
         refund_cents, discount_cents, revised`;
@@ -71,9 +75,10 @@ export function upsertRollup(tx: Tx, res: Resolution, rows: RollupRow[]) {
     insert into ${tx(table)} as r (store_id, category, bucket, sales_cents, transactions, units,
       refunds, refund_cents, discount_cents, revised)
     select s, c, timestamptz 'epoch' + ms * interval '1 millisecond', sc, t, u, rf, rc, dc, rv
-    from unnest(${s}::text[], ${c}::text[], ${b}::int8[], ${sc}::int8[], ${t}::int4[],
-      ${u}::int4[], ${rf}::int4[], ${rc}::int8[], ${dc}::int8[], ${rv}::int4[])
-      as x(s, c, ms, sc, t, u, rf, rc, dc, rv)
+    from (select unnest(${s}::text[]) s, unnest(${c}::text[]) c, unnest(${b}::int8[]) ms,
+      unnest(${sc}::int8[]) sc, unnest(${t}::int4[]) t, unnest(${u}::int4[]) u,
+      unnest(${rf}::int4[]) rf, unnest(${rc}::int8[]) rc, unnest(${dc}::int8[]) dc,
+      unnest(${rv}::int4[]) rv) x
     on conflict (store_id, category, bucket) do update set ${addCounters(tx)}
     returning store_id, category, (extract(epoch from bucket) * 1000)::int8 as ms, sales_cents,
       transactions, units, refunds, refund_cents, discount_cents, revised`;
@@ -128,9 +133,9 @@ export function foldPending(tx: Tx, res: "hour" | "day") {
     ), g as (
       select x.s, x.c, x.ms, sum(x.sc)::int8 sc, sum(x.t)::int4 t, sum(x.u)::int4 u,
         sum(x.rf)::int4 rf, sum(x.rc)::int8 rc, sum(x.dc)::int8 dc, sum(x.rv)::int4 rv
-      from d, unnest(d.store_ids, d.categories, d.buckets, d.sales_cents, d.transactions,
-        d.units, d.refunds, d.refund_cents, d.discount_cents, d.revised)
-        as x(s, c, ms, sc, t, u, rf, rc, dc, rv)
+      from (select unnest(store_ids) s, unnest(categories) c, unnest(buckets) ms,
+        unnest(sales_cents) sc, unnest(transactions) t, unnest(units) u, unnest(refunds) rf,
+        unnest(refund_cents) rc, unnest(discount_cents) dc, unnest(revised) rv from d) x
       group by x.s, x.c, x.ms
     ), w as (${target})
     select w.*, (select array_agg(id) from d) as ids,
@@ -168,25 +173,28 @@ export function insertReceipts(tx: Tx, fresh: PreparedReceipt[]) {
       ts, local_date, currency, payment, total_cents, discount_cents, units, lines)
     select s, t, ty, reg, cas, cus, timestamptz 'epoch' + ms * interval '1 millisecond', d, cur,
       pay, tot, dis, un, li
-    from unnest(${text((e) => e.store_id)}::text[], ${text((e) => e.transaction_id)}::text[],
-      ${text((e) => e.type)}::text[], ${text((e) => e.register_id)}::text[],
-      ${text((e) => e.cashier_id)}::text[], ${text((e) => e.customer_id)}::text[],
-      ${intArray(ev.map((e) => e.ts))}::int8[], ${textArray(fresh.map((p) => p.day))}::date[],
-      ${text((e) => e.currency)}::text[], ${text((e) => e.payment)}::text[],
-      ${intArray(ev.map((e) => e.total_cents))}::int8[], ${intArray(discounts)}::int8[],
-      ${intArray(units)}::int4[], ${linesArray(ev)}::json[])
-      as x(s, t, ty, reg, cas, cus, ms, d, cur, pay, tot, dis, un, li)`;
+    from (select unnest(${text((e) => e.store_id)}::text[]) s,
+      unnest(${text((e) => e.transaction_id)}::text[]) t, unnest(${text((e) => e.type)}::text[]) ty,
+      unnest(${text((e) => e.register_id)}::text[]) reg,
+      unnest(${text((e) => e.cashier_id)}::text[]) cas,
+      unnest(${text((e) => e.customer_id)}::text[]) cus,
+      unnest(${intArray(ev.map((e) => e.ts))}::int8[]) ms,
+      unnest(${textArray(fresh.map((p) => p.day))}::date[]) d,
+      unnest(${text((e) => e.currency)}::text[]) cur, unnest(${text((e) => e.payment)}::text[]) pay,
+      unnest(${intArray(ev.map((e) => e.total_cents))}::int8[]) tot,
+      unnest(${intArray(discounts)}::int8[]) dis, unnest(${intArray(units)}::int4[]) un,
+      unnest(${linesArray(ev)}::json[]) li) x`;
 }
 
-/** The idempotency-key insert (no `returning`). */
-function receiptKeysInsert(tx: Tx, keys: ReceiptEvent[]) {
+/** The idempotency-key insert (no `returning`); `onConflict: false` fails on one seen before. */
+function receiptKeysInsert(tx: Tx, keys: ReceiptEvent[], onConflict = true) {
   return tx`
     insert into receipt_keys (store_id, transaction_id, ts)
-    select s, t, timestamptz 'epoch' + ms * interval '1 millisecond' from unnest(
-      ${textArray(keys.map((e) => e.store_id))}::text[],
-      ${textArray(keys.map((e) => e.transaction_id))}::text[],
-      ${intArray(keys.map((e) => e.ts))}::int8[]) as x(s, t, ms)
-    on conflict do nothing`;
+    select s, t, timestamptz 'epoch' + ms * interval '1 millisecond'
+    from (select unnest(${textArray(keys.map((e) => e.store_id))}::text[]) s,
+      unnest(${textArray(keys.map((e) => e.transaction_id))}::text[]) t,
+      unnest(${intArray(keys.map((e) => e.ts))}::int8[]) ms) x
+    ${onConflict ? tx`on conflict do nothing` : tx``}`;
 }
 
 /** Records idempotency keys; returns the keys that were new. */
@@ -195,24 +203,26 @@ export function insertReceiptKeys(tx: Tx, keys: ReceiptEvent[]) {
     ${receiptKeysInsert(tx, keys)} returning store_id, transaction_id`;
 }
 
-/** Records idempotency keys; returns how many were new. */
-export async function countNewReceiptKeys(tx: Tx, keys: ReceiptEvent[]): Promise<number> {
-  const [{ n }] = await tx<{ n: number }[]>`
-    with k as (${receiptKeysInsert(tx, keys)} returning 1) select count(*)::int4 as n from k`;
-  return n;
+/**
+ * Records idempotency keys that are all expected to be new. A key recorded before fails the
+ * statement (and so the transaction) with a unique violation: see {@link isKeySeenBefore}.
+ * Without `on conflict` PostgreSQL checks each key once, as it inserts it, instead of looking
+ * it up first and confirming the speculative insert afterwards.
+ */
+export function insertNewReceiptKeys(tx: Tx, keys: ReceiptEvent[]) {
+  return receiptKeysInsert(tx, keys, false);
 }
 
-/** The inventory-event insert (no `returning`). */
-function inventoryEventsInsert(tx: Tx, evs: InventoryEvent[]) {
+/** The inventory-event insert (no `returning`); `onConflict: false` fails on one seen before. */
+function inventoryEventsInsert(tx: Tx, evs: InventoryEvent[], onConflict = true) {
   return tx`
     insert into inventory_events (store_id, event_id, sku, kind, quantity, ts)
-    select * from unnest(${evs.map((e) => e.store_id)}::text[],
-      ${evs.map((e) => e.event_id)}::text[],
-      ${evs.map((e) => e.sku)}::text[],
-      ${evs.map((e) => e.kind)}::text[],
-      ${evs.map((e) => e.quantity)}::int4[],
-      ${evs.map((e) => iso(e.ts))}::timestamptz[])
-    on conflict do nothing`;
+    select unnest(${evs.map((e) => e.store_id)}::text[]),
+      unnest(${evs.map((e) => e.event_id)}::text[]),
+      unnest(${evs.map((e) => e.sku)}::text[]), unnest(${evs.map((e) => e.kind)}::text[]),
+      unnest(${evs.map((e) => e.quantity)}::int4[]),
+      unnest(${evs.map((e) => iso(e.ts))}::timestamptz[])
+    ${onConflict ? tx`on conflict do nothing` : tx``}`;
 }
 
 /** Records inventory events once each; returns the ones that were new. */
@@ -221,23 +231,34 @@ export function insertInventoryEvents(tx: Tx, evs: InventoryEvent[]) {
     ${inventoryEventsInsert(tx, evs)} returning store_id, event_id`;
 }
 
-/** Records inventory events once each; returns how many were new. */
-export async function countNewInventoryEvents(tx: Tx, evs: InventoryEvent[]): Promise<number> {
-  const [{ n }] = await tx<{ n: number }[]>`
-    with k as (${inventoryEventsInsert(tx, evs)} returning 1) select count(*)::int4 as n from k`;
-  return n;
+/** Records inventory events that are all expected to be new, as {@link insertNewReceiptKeys}. */
+export function insertNewInventoryEvents(tx: Tx, evs: InventoryEvent[]) {
+  return inventoryEventsInsert(tx, evs, false);
+}
+
+/**
+ * Whether `e` is the unique violation of {@link insertNewReceiptKeys} or
+ * {@link insertNewInventoryEvents}: an event in the batch was recorded before.
+ */
+export function isKeySeenBefore(e: unknown): boolean {
+  const err = e as { code?: string; constraint_name?: string } | null;
+  return err?.code === "23505" &&
+    (err.constraint_name === "receipt_keys_pkey" ||
+      err.constraint_name === "inventory_events_pkey");
 }
 
 /** Upserts customer profiles: newer non-null fields win, the earliest sign-up is kept. */
 export function upsertCustomers(tx: Tx, merged: CustomerRow[]) {
+  const signups = merged.map((c) => (c.signup === null ? null : iso(c.signup)));
   return tx`
           insert into customers as c (customer_id, store_id, email, phone, signed_up_at,
             updated_at)
-          select * from unnest(${merged.map((c) => c.id)}::text[],
-            ${merged.map((c) => c.store)}::text[], ${merged.map((c) => c.email)}::text[],
-            ${merged.map((c) => c.phone)}::text[],
-            ${merged.map((c) => (c.signup === null ? null : iso(c.signup)))}::timestamptz[],
-            ${merged.map((c) => iso(c.updated))}::timestamptz[])
+          select unnest(${merged.map((c) => c.id)}::text[]),
+            unnest(${merged.map((c) => c.store)}::text[]),
+            unnest(${merged.map((c) => c.email)}::text[]),
+            unnest(${merged.map((c) => c.phone)}::text[]),
+            unnest(${signups}::timestamptz[]),
+            unnest(${merged.map((c) => iso(c.updated))}::timestamptz[])
           on conflict (customer_id) do update set
             store_id = case when excluded.updated_at >= c.updated_at
               then coalesce(excluded.store_id, c.store_id) else coalesce(c.store_id, excluded.store_id) end,
@@ -253,13 +274,12 @@ export function upsertCustomers(tx: Tx, merged: CustomerRow[]) {
 export function upsertSkuDaily(tx: Tx, sku: SkuDay[]) {
   return tx`
           insert into sku_daily as d (store_id, day, sku, category, units, revenue_cents)
-          select * from unnest(${textArray(sku.map((x) => x.store_id))}::text[],
-            ${textArray(sku.map((x) => x.day))}::date[], ${
-    textArray(sku.map((x) => x.sku))
-  }::text[],
-            ${textArray(sku.map((x) => x.category))}::text[],
-            ${intArray(sku.map((x) => x.units))}::int4[],
-            ${intArray(sku.map((x) => x.revenue_cents))}::int8[])
+          select unnest(${textArray(sku.map((x) => x.store_id))}::text[]),
+            unnest(${textArray(sku.map((x) => x.day))}::date[]),
+            unnest(${textArray(sku.map((x) => x.sku))}::text[]),
+            unnest(${textArray(sku.map((x) => x.category))}::text[]),
+            unnest(${intArray(sku.map((x) => x.units))}::int4[]),
+            unnest(${intArray(sku.map((x) => x.revenue_cents))}::int8[])
           on conflict (store_id, day, sku) do update set units = d.units + excluded.units,
             revenue_cents = d.revenue_cents + excluded.revenue_cents`;
 }
@@ -270,16 +290,13 @@ export function upsertCustomerStats(tx: Tx, cust: CustomerDelta[]) {
           insert into customer_stats as c (customer_id, first_purchase, last_purchase, orders,
             revenue_cents, refunds)
           select id, epoch + coalesce(f, seen) * ms, epoch + coalesce(l, seen) * ms, o, r, rf
-          from unnest(
-            ${textArray(cust.map((x) => x.customer_id))}::text[],
-            ${intArray(cust.map((x) => x.first_purchase))}::int8[],
-            ${intArray(cust.map((x) => x.last_purchase))}::int8[],
-            ${intArray(cust.map((x) => x.seen))}::int8[], ${
-    intArray(cust.map((x) => x.orders))
-  }::int4[],
-            ${intArray(cust.map((x) => x.revenue_cents))}::int8[],
-            ${intArray(cust.map((x) => x.refunds))}::int4[])
-            as u(id, f, l, seen, o, r, rf),
+          from (select unnest(${textArray(cust.map((x) => x.customer_id))}::text[]) id,
+            unnest(${intArray(cust.map((x) => x.first_purchase))}::int8[]) f,
+            unnest(${intArray(cust.map((x) => x.last_purchase))}::int8[]) l,
+            unnest(${intArray(cust.map((x) => x.seen))}::int8[]) seen,
+            unnest(${intArray(cust.map((x) => x.orders))}::int4[]) o,
+            unnest(${intArray(cust.map((x) => x.revenue_cents))}::int8[]) r,
+            unnest(${intArray(cust.map((x) => x.refunds))}::int4[]) rf) u,
             (select timestamptz 'epoch' as epoch, interval '1 millisecond' as ms) as k
           on conflict (customer_id) do update set
             first_purchase = case when excluded.orders = 0 then c.first_purchase
@@ -296,8 +313,8 @@ export function upsertCustomerStats(tx: Tx, cust: CustomerDelta[]) {
 /** Creates the inventory rows that do not exist yet (level 0, never counted). */
 export function ensureInventoryRows(tx: Tx, stockKeys: { store_id: string; sku: string }[]) {
   return tx`insert into inventory (store_id, sku)
-    select * from unnest(${textArray(stockKeys.map((c) => c.store_id))}::text[],
-      ${textArray(stockKeys.map((c) => c.sku))}::text[])
+    select unnest(${textArray(stockKeys.map((c) => c.store_id))}::text[]),
+      unnest(${textArray(stockKeys.map((c) => c.sku))}::text[])
     on conflict (store_id, sku) do nothing`;
 }
 
@@ -315,11 +332,10 @@ export function addInventoryDeltas(tx: Tx, deltas: NetChange[]) {
   return tx<{ store_id: string; sku: string; inserted: boolean }[]>`
     insert into inventory as i (store_id, sku, on_hand, counted_at)
     select s, k, d, timestamptz 'epoch' + ms * interval '1 millisecond'
-    from unnest(${textArray(deltas.map((c) => c.store_id))}::text[],
-      ${textArray(deltas.map((c) => c.sku))}::text[], ${
-    intArray(deltas.map((c) => c.delta))
-  }::int4[],
-      ${intArray(deltas.map((c) => c.first))}::int8[]) as x(s, k, d, ms)
+    from (select unnest(${textArray(deltas.map((c) => c.store_id))}::text[]) s,
+      unnest(${textArray(deltas.map((c) => c.sku))}::text[]) k,
+      unnest(${intArray(deltas.map((c) => c.delta))}::int4[]) d,
+      unnest(${intArray(deltas.map((c) => c.first))}::int8[]) ms) x
     on conflict (store_id, sku) do update set on_hand = i.on_hand + excluded.on_hand,
       updated_at = now()
     where i.counted_at is null or i.counted_at < excluded.counted_at
@@ -362,11 +378,9 @@ export function setInventory(
   return tx`
         update inventory as i set on_hand = u.on_hand,
           counted_at = timestamptz 'epoch' + u.ms * interval '1 millisecond', updated_at = now()
-        from unnest(${textArray(levels.map((n) => n.store_id))}::text[],
-          ${textArray(levels.map((n) => n.sku))}::text[],
-          ${intArray(levels.map((n) => n.level.on_hand))}::int4[],
-          ${
-    intArray(levels.map((n) => n.level.counted_at))
-  }::int8[]) as u(store_id, sku, on_hand, ms)
+        from (select unnest(${textArray(levels.map((n) => n.store_id))}::text[]) store_id,
+          unnest(${textArray(levels.map((n) => n.sku))}::text[]) sku,
+          unnest(${intArray(levels.map((n) => n.level.on_hand))}::int4[]) on_hand,
+          unnest(${intArray(levels.map((n) => n.level.counted_at))}::int8[]) ms) u
         where i.store_id = u.store_id and i.sku = u.sku`;
 }

@@ -103,8 +103,16 @@ Deno.test("apply - a batch with a resend is rerun keys-first, and the next ones 
     assert.equal((await applyEvents(db, entries(take(2)), ctx)).path, "keys-first", `batch ${i}`);
   }
   assert.equal((await applyEvents(db, entries(take(2)), ctx)).path, "optimistic");
+  // An inventory event recorded before sends its batch keys-first too.
+  const delivery = stockEvent("receipt", "paris-01", "X", 5, START, "d-paths");
+  assert.equal((await applyEvents(db, entries([delivery, ...take(1)]), ctx)).path, "optimistic");
+  const again = await applyEvents(db, entries([delivery, ...take(1)]), ctx);
+  assert.deepEqual([again.path, again.newReceipts.length, again.duplicates], ["rerun", 1, 1]);
   const [{ n }] = await db.sql`select count(*)::int n from receipts`;
   assert.equal(n, next);
+  const [stock] = await db.sql`select on_hand from inventory where store_id = 'paris-01'
+    and sku = 'X'`;
+  assert.equal(stock.on_hand, 5);
 });
 
 Deno.test("apply - a replay returns the absolute values of the buckets it touches", async () => {
