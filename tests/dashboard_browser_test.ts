@@ -17,7 +17,12 @@ import { toMinorUnits } from "../lib/events.ts";
 import { dateIn } from "../lib/dashboard/format.ts";
 
 async function system(label: string, opts: { workers?: boolean } = {}) {
-  const rt = await testRuntime(label);
+  // Chromium first: when it is missing, no database has been created yet to be left behind.
+  const browser = await launchBrowser();
+  const rt = await testRuntime(label).catch(async (e) => {
+    await browser.close();
+    throw e;
+  });
   const now = Date.now();
   await seedDemo(rt, { now, pastDays: [7], models: true });
   const app = await createApp(rt);
@@ -27,7 +32,6 @@ async function system(label: string, opts: { workers?: boolean } = {}) {
   const workers = opts.workers
     ? runWorkers(rt, { signal: stop.signal, consumers: 1, maintenanceEveryMs: 0, blockMs: 20 })
     : Promise.resolve();
-  const browser = await launchBrowser();
   return {
     rt,
     base: `http://127.0.0.1:${server.addr.port}`,
