@@ -9,8 +9,8 @@
  * as a backlog cap allows (then `events_per_s` is the worker's sustained throughput). The
  * stream workers run in this process; per entry, latency is measured from its XADD (the entry
  * id's millisecond part, Redis's clock on this machine) to its batch's PostgreSQL commit and to
- * its values being written to Redis, and (`compacted`) to its hour and day
- * buckets being folded in by the compactor. `worker_rss_mb` is this process's resident memory.
+ * its values being written to Redis, and (`compacted`) to its hour and day buckets being
+ * folded in by the compactor. `worker_rss_mb` is this process's resident memory.
  * `--timeline` adds `timeline`: XADD → visible in Redis per second of the run (by XADD time), to
  * see whether a tail is spread out or comes in bursts.
  */

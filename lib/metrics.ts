@@ -33,8 +33,8 @@ export interface Metrics {
    */
   duplicateEvents: client.Counter;
   /**
-   * Seconds the oldest hour/day delta of each compaction waited between its
-   * batch and the compaction's commit (how far those buckets trail the minute ones).
+   * Seconds the oldest hour/day delta of each compaction waited between its batch and the
+   * compaction's commit (how far those buckets trail the minute ones).
    */
   compactionLag: client.Histogram;
   /** 1 when this process's Redis client is connected at scrape time, else 0. */

@@ -51,9 +51,9 @@ import {
 } from "./apply_sql.ts";
 
 /**
- * Batches with at least this many new receipts write their hour and day rows
- * themselves instead of queueing them for the compactor (measured: at ~4,700 per batch the
- * queue cost 5–10 % more CPU per event; at ~200 it saves ~14 %).
+ * Batches with at least this many new receipts write their hour and day rows themselves
+ * instead of queueing them for the compactor (measured: at ~4,700 per batch the queue cost
+ * 5–10 % more CPU per event; at ~200 it saves ~14 %).
  */
 export const COMPACT_BELOW = 2_000;
 
@@ -76,13 +76,13 @@ export interface DecodedEntry extends StreamEntry {
 export interface ApplyResult {
   /**
    * Absolute values of the buckets the batch touched (new and replayed receipts alike), except,
-   * in a batch under {@link COMPACT_BELOW} new receipts, the hours and days its
-   * new receipts changed (see `pending`).
+   * in a batch under {@link COMPACT_BELOW} new receipts, the hours and days its new receipts
+   * changed (see `pending`).
    */
   buckets: BucketValue[];
   /**
-   * Ids of the `rollup_pending` rows holding this batch's hour and day deltas
-   * (none for a big batch); the compactor folds them in and writes those buckets to Redis.
+   * Ids of the `rollup_pending` rows holding this batch's hour and day deltas (none for a big
+   * batch); the compactor folds them in and writes those buckets to Redis.
    */
   pending: number[];
   /** Receipts recorded for the first time, in stream order. */

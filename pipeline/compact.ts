@@ -1,6 +1,6 @@
 /**
- * The compactor: folds the hour and day deltas that batch transactions append
- * to `rollup_pending` (pipeline/apply.ts) into `rollup_hour` / `rollup_day` and the Redis series
+ * The compactor: folds the hour and day deltas that batch transactions append to
+ * `rollup_pending` (pipeline/apply.ts) into `rollup_hour` / `rollup_day` and the Redis series
  * store, a few times a second, so each of those buckets is rewritten once per compaction rather
  * than once per batch.
  *

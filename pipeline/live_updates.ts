@@ -5,10 +5,10 @@
  * absolute values of the whole-store and chain-wide buckets (category '*') the batch changed
  * (its minutes; a big batch's hours and days too) within {@link LIVE_WINDOW_MS} of the commit,
  * and the newest receipts for the ticker (no customer data); and one per compaction, with the
- * hour and day buckets it folded in and no receipts (pipeline/compact.ts). Per-category buckets are left out: they are most of the
- * bytes (a 2,000-receipt batch over 50 stores changes ~1,400 buckets, ~150 of them category
- * '*') and live pages read them from the series store. Capped with MAXLEN ~ so a slow or
- * absent web tier never grows Redis.
+ * hour and day buckets it folded in and no receipts (pipeline/compact.ts). Per-category
+ * buckets are left out: they are most of the bytes (a 2,000-receipt batch over 50 stores
+ * changes ~1,400 buckets, ~150 of them category '*') and live pages read them from the series
+ * store. Capped with MAXLEN ~ so a slow or absent web tier never grows Redis.
  */
 import type { Redis } from "../lib/redis.ts";
 import { DAY_MS } from "../lib/clock.ts";

@@ -53,8 +53,8 @@ export interface WorkerOptions {
   /** Called after each committed batch (benchmark, tests). */
   onBatch?: (info: BatchInfo) => void;
   /**
-   * How often this process's compactor folds hour and day deltas into the
-   * rollups, ms (TILLSTREAM_COMPACT_MS; pipeline/compact.ts).
+   * How often this process's compactor folds hour and day deltas into the rollups, ms
+   * (TILLSTREAM_COMPACT_MS; pipeline/compact.ts).
    */
   compactEveryMs?: number;
   /** Called after each compaction that folded something (benchmark, tests). */
