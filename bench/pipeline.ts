@@ -1,7 +1,7 @@
 /**
- * `deno task bench pipeline [--seconds N] [--rate R] [--consumers C] [--batch B] [--linger MS]
- * [--compact-every MS] [--timeline] [--json]` (B, MS default to the configuration, as in
- * production):
+ * `deno task bench pipeline [--seconds N] [--rate R] [--consumers C] [--max-consumers M]
+ * [--batch B] [--linger MS] [--compact-every MS] [--timeline] [--json]` (C defaults to 2; M, B and
+ * MS default to the configuration, as in production):
  * the full stream path — XADD → worker → PostgreSQL + Redis → live:updates — on a database and
  * key prefix of its own (removed at the end).
  *
@@ -33,6 +33,7 @@ const OPTIONS = {
   seconds: { type: "string" },
   rate: { type: "string" },
   consumers: { type: "string" },
+  "max-consumers": { type: "string" },
   batch: { type: "string" },
   linger: { type: "string" },
   "compact-every": { type: "string" },
@@ -107,6 +108,11 @@ export async function run(args: string[]): Promise<number> {
   const seconds = numberFlag("seconds", values.seconds) ?? 10;
   const rate = numberFlag("rate", values.rate) ?? 0;
   const consumers = numberFlag("consumers", values.consumers) ?? 2;
+  const maxConsumers = Math.max(
+    consumers,
+    numberFlag("max-consumers", values["max-consumers"]) ??
+      loadConfig().TILLSTREAM_WORKER_MAX_CONSUMERS,
+  );
   const batch = numberFlag("batch", values.batch) ?? loadConfig().TILLSTREAM_WORKER_BATCH;
   const storeCount = numberFlag("stores", values.stores) ?? 50;
   const lingerMs = numberFlag("linger", values.linger);
@@ -115,7 +121,7 @@ export async function run(args: string[]): Promise<number> {
     throw new UsageError("--seconds > 0, --rate >= 0, --consumers >= 1, --batch >= 1");
   }
   setLogLevel("warn");
-  const scratch = await openScratch("bench-worker", {}, { poolSize: consumers + 2 });
+  const scratch = await openScratch("bench-worker", {}, { poolSize: maxConsumers + 2 });
   const { rt, config } = scratch;
   const commit = new Histogram(), visible = new Histogram();
   // Entries added after the warm-up that events_per_s also leaves out (first connections,
@@ -136,6 +142,9 @@ export async function run(args: string[]): Promise<number> {
     folded: 0,
   };
   const phases = { keys: 0, writes: 0, inventory: 0, commit: 0 };
+  // [Date.now(), consumer loops] whenever the loops change width (pipeline/worker.ts).
+  const loopChanges: [number, number][] = [];
+  const onWidth = (loops: number) => loopChanges.push([Date.now(), loops]);
   // Batches by how their transaction ran (pipeline/apply.ts: optimistic, rerun, keys-first).
   const paths: Record<string, number> = {};
   let windowStart = Infinity, windowEnd = 0, started = Infinity;
@@ -195,8 +204,10 @@ export async function run(args: string[]): Promise<number> {
     const workers = runWorkers(rt, {
       signal: controller.signal,
       consumers,
+      maxConsumers,
       batch,
       onBatch,
+      onWidth,
       lingerMs,
       compactEveryMs,
       onCompact,
@@ -237,6 +248,11 @@ export async function run(args: string[]): Promise<number> {
       seconds,
       rate: rate || "max",
       consumers,
+      max_consumers: maxConsumers,
+      // Seconds into the run and the number of consumer loops from then on.
+      consumer_loops: loopChanges.map((
+        [at, loops],
+      ) => [Number(((at - started) / 1000).toFixed(1)), loops]),
       batch,
       linger_ms: lingerMs ?? "default",
       stores: storeCount,
@@ -313,13 +329,14 @@ export async function run(args: string[]): Promise<number> {
     const r = out.worker_rss_mb as Record<string, number>;
     console.log(
       [
-        `pipeline: ${out.events_per_s} events/s committed (rate ${out.rate}, ${seconds} s, ${consumers} consumers, batch ≤ ${batch})`,
+        `pipeline: ${out.events_per_s} events/s committed (rate ${out.rate}, ${seconds} s, ${consumers}–${maxConsumers} consumers, batch ≤ ${batch})`,
         `latency XADD → PostgreSQL commit  p50 ${l.commit.p50} ms  p95 ${l.commit.p95} ms  p99 ${l.commit.p99} ms`,
         `latency XADD → visible in Redis   p50 ${l.redis.p50} ms  p95 ${l.redis.p95} ms  p99 ${l.redis.p99} ms`,
         `  after the first second           p50 ${l.steady.redis.p50} ms  p95 ${l.steady.redis.p95} ms  p99 ${l.steady.redis.p99} ms`,
         `latency XADD → hours and days folded in (compactor)  p50 ${l.compacted.p50} ms  p95 ${l.compacted.p95} ms  p99 ${l.compacted.p99} ms`,
         `  after the first second           p50 ${l.steady.compacted.p50} ms  p95 ${l.steady.compacted.p95} ms  p99 ${l.steady.compacted.p99} ms`,
         `compactions ${out.compactions} (every ${out.compact_every_ms} ms, avg ${out.avg_batches_per_compaction} batches each)`,
+        `consumer loops (s, loops): ${JSON.stringify(out.consumer_loops)}`,
         `batches ${out.batches} (avg ${out.avg_batch} entries, read→commit ${out.avg_read_to_commit_ms} ms, Redis write ${out.avg_redis_write_ms} ms)`,
         `transaction phases (avg ms): ${JSON.stringify(out.avg_transaction_phase_ms)}`,
         `CPU per event (µs): ${JSON.stringify(out.cpu_us_per_event)}`,

@@ -157,6 +157,15 @@ export const VARS = {
     help: "stream consumers per worker process (concurrent batches; one group across all)",
     parse: int(1, 64),
   },
+  TILLSTREAM_WORKER_MAX_CONSUMERS: {
+    // A backlog keeps every read full; then one loop per partition commits ~8 % more events/s
+    // than two loops (docs/benchmarks.md, tenth pass).
+    default: "4",
+    example: "4",
+    help:
+      "stream consumers per worker process while the streams hold a backlog (widened after three full reads, narrowed after 5 s without)",
+    parse: int(1, 64),
+  },
   TILLSTREAM_WORKER_BATCH: {
     // Only a backlog fills a batch (at 10,000 events/s they hold ~200); caught up in batches of
     // 10,000, each event costs 12–20 % less CPU than at 5,000 (docs/benchmarks.md, fifth pass).

@@ -39,6 +39,11 @@ export interface Metrics {
   compactionLag: client.Histogram;
   /** 1 when this process's Redis client is connected at scrape time, else 0. */
   redisUp: client.Gauge;
+  /**
+   * Consumer loops this process runs: TILLSTREAM_WORKER_CONSUMERS, or
+   * TILLSTREAM_WORKER_MAX_CONSUMERS while the streams hold a backlog (pipeline/worker.ts).
+   */
+  consumerLoops: client.Gauge;
 }
 
 /** Builds a fresh registry with every figure (tests use their own; the app uses {@link metrics}). */
@@ -106,6 +111,11 @@ export function createMetrics(): Metrics {
     redisUp: new client.Gauge({
       name: "tillstream_redis_up",
       help: "1 when Redis is connected at scrape time; stream figures are stale while 0.",
+      registers,
+    }),
+    consumerLoops: new client.Gauge({
+      name: "tillstream_worker_consumer_loops",
+      help: "Consumer loops this worker process runs (more while the streams hold a backlog).",
       registers,
     }),
   };

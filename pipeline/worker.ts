@@ -1,6 +1,7 @@
 /**
- * The stream workers: `consumers` loops per process, each a consumer (`host-pid-n`) of the one
- * group `workers` over every partition stream of every family. A loop reads a batch with one
+ * The stream workers: `consumers` loops per process (`maxConsumers` while the streams hold a
+ * backlog, see {@link widthControl}), each a consumer (`host-pid-n`) of the one group `workers`
+ * over every partition stream of every family. A loop reads a batch with one
  * XREADGROUP over all streams (COUNT per stream, BLOCK 50 ms; the streams' watermarks come in
  * the same round trip), commits it (pipeline/batch.ts), and every few seconds claims entries
  * left pending by dead consumers. Beside the loops, a maintenance task trims acknowledged
@@ -21,12 +22,18 @@ import { backoffMs, claimIdle, keepingClaimed, sleep } from "./recovery.ts";
 import { pruneConsumers, trimStreams } from "./trim.ts";
 import { ensurePartitions } from "./partitions.ts";
 import { type Compaction, runCompactor } from "./compact.ts";
+import { metrics } from "../lib/metrics.ts";
 
 /** Options of {@link runWorkers}; unset ones come from the configuration. */
 export interface WorkerOptions {
   signal: AbortSignal;
   /** Consumer loops in this process (TILLSTREAM_WORKER_CONSUMERS). */
   consumers?: number;
+  /**
+   * Consumer loops while the streams hold a backlog (TILLSTREAM_WORKER_MAX_CONSUMERS); at most
+   * `consumers` turns widening off. See {@link widthControl}.
+   */
+  maxConsumers?: number;
   /** Most entries per batch (TILLSTREAM_WORKER_BATCH), spread over the streams read. */
   batch?: number;
   /** XREADGROUP BLOCK in ms. */
@@ -52,6 +59,8 @@ export interface WorkerOptions {
   name?: string;
   /** Called after each committed batch (benchmark, tests). */
   onBatch?: (info: BatchInfo) => void;
+  /** Called when the consumer loops start, and whenever their number changes (benchmark, tests). */
+  onWidth?: (loops: number) => void;
   /**
    * How often this process's compactor folds hour and day deltas into the rollups, ms
    * (TILLSTREAM_COMPACT_MS; pipeline/compact.ts).
@@ -89,6 +98,10 @@ async function consumerLoop(
   o: Required<
     Pick<WorkerOptions, "batch" | "blockMs" | "claimIdleMs" | "maxDeliveries" | "lingerMs">
   >,
+  /** Stops reading (shutdown, or the loops changing width); the batch in hand finishes. */
+  stop: AbortSignal,
+  /** Told the size of every read of new entries. */
+  onRead: (entries: number) => void,
 ): Promise<void> {
   // Blocking reads get a connection of their own so they never delay other commands.
   const reader = rt.redis.duplicate();
@@ -135,7 +148,7 @@ async function consumerLoop(
   let failures = 0;
   let inFlight: Promise<void> = Promise.resolve();
   try {
-    while (!deps.signal.aborted) {
+    while (!stop.aborted) {
       try {
         if (Date.now() >= nextClaim) {
           nextClaim = Date.now() + claimEvery;
@@ -172,9 +185,10 @@ async function consumerLoop(
         }
         const read = await readNew("BLOCK", o.blockMs);
         failures = 0;
+        onRead(read.entries.length);
         let entries = read.entries;
         if (o.lingerMs > 0 && entries.length > 0 && entries.length < o.batch / 4) {
-          await sleep(o.lingerMs, deps.signal);
+          await sleep(o.lingerMs, stop);
           try {
             entries = entries.concat((await readNew()).entries);
           } catch {
@@ -213,7 +227,7 @@ async function consumerLoop(
         }
         const wait = backoffMs(failures++);
         log.warn("worker read failed; retrying", { consumer: name, error: msg, wait_ms: wait });
-        await sleep(wait, deps.signal);
+        await sleep(wait, stop);
       }
     }
   } finally {
@@ -263,6 +277,41 @@ export function affinity(
   );
 }
 
+/** Reads in a row of at least half a batch that widen the consumer loops. */
+export const WIDEN_AFTER_READS = 3;
+/** Time without a read of a quarter batch after which wide loops narrow again, ms. */
+export const NARROW_AFTER_MS = 5_000;
+
+/**
+ * Decides when the consumer loops change width. Normally a process runs `consumers` loops
+ * (two by default): at 10,000 events/s each read holds ~1 % of a batch, and more loops would
+ * only split the events into smaller batches, which cost more CPU per event and raised the p99
+ * from 76–77 to 112–122 ms (docs/benchmarks.md, tenth pass). A backlog is another matter: there
+ * every read is full, and four loops, one per partition, keep both cores busier than two (about
+ * 8 % more events/s). So {@link WIDEN_AFTER_READS} reads in a row of at least half a batch widen
+ * the loops to `maxConsumers`, and {@link NARROW_AFTER_MS} without a read of a quarter batch
+ * narrow them again.
+ */
+export function widthControl(batch: number, now: () => number = Date.now) {
+  let fullReads = 0, busyAt = now();
+  return {
+    /** Whether the loops should change width after a read of `entries` at `wide` or not. */
+    changeAfter(wide: boolean, entries: number): boolean {
+      if (!wide) {
+        fullReads = entries >= batch / 2 ? fullReads + 1 : 0;
+        return fullReads >= WIDEN_AFTER_READS;
+      }
+      if (entries >= batch / 4) busyAt = now();
+      return now() - busyAt >= NARROW_AFTER_MS;
+    },
+    /** Starts counting afresh (the loops have just changed width). */
+    reset() {
+      fullReads = 0;
+      busyAt = now();
+    },
+  };
+}
+
 /**
  * Runs the consumer loops (and maintenance) until `signal` aborts, then lets each loop finish
  * its batch in hand and resolves.
@@ -272,6 +321,10 @@ export async function runWorkers(rt: Runtime, opts: WorkerOptions): Promise<void
   const families = opts.families ?? FAMILIES;
   const streams = families.flatMap((f) => rt.keys.streams(f, rt.partitions));
   const consumers = opts.consumers ?? cfg.TILLSTREAM_WORKER_CONSUMERS;
+  const maxConsumers = Math.max(
+    consumers,
+    opts.maxConsumers ?? cfg.TILLSTREAM_WORKER_MAX_CONSUMERS,
+  );
   const base = opts.name ?? `${hostName()}-${Deno.pid}`;
   for (let attempt = 0;; attempt++) {
     try {
@@ -299,7 +352,13 @@ export async function runWorkers(rt: Runtime, opts: WorkerOptions): Promise<void
     claimIdleMs: opts.claimIdleMs ?? cfg.TILLSTREAM_WORKER_CLAIM_IDLE_MS,
     maxDeliveries: opts.maxDeliveries ?? 5,
   };
-  log.info("workers started", { consumers, streams: streams.length, batch: o.batch, name: base });
+  log.info("workers started", {
+    consumers,
+    max_consumers: maxConsumers,
+    streams: streams.length,
+    batch: o.batch,
+    name: base,
+  });
   try {
     // Before the first insert, so receipts land in month partitions rather than the default.
     await ensurePartitions(rt.sql, rt.clock.now(), { fromDefault: false });
@@ -308,15 +367,42 @@ export async function runWorkers(rt: Runtime, opts: WorkerOptions): Promise<void
       error: errorMessage(e),
     });
   }
-  const loops = Array.from({ length: consumers }, (_, i) =>
-    consumerLoop(
-      rt,
-      deps,
-      streams,
-      affinity(rt, families, i, consumers),
-      consumers === 1 ? base : `${base}-${i}`,
-      o,
-    ));
+  // The consumer loops, run in generations: a generation ends when shutdown is requested or its
+  // width should change; its loops finish their batches in hand before the next one starts.
+  const control = widthControl(o.batch);
+  const generations = async () => {
+    let width = consumers;
+    while (!opts.signal.aborted) {
+      const stop = new AbortController();
+      const end = () => stop.abort();
+      opts.signal.addEventListener("abort", end, { once: true });
+      const wide = width > consumers;
+      control.reset();
+      const onRead = (entries: number) => {
+        if (maxConsumers > consumers && control.changeAfter(wide, entries)) end();
+      };
+      opts.onWidth?.(width);
+      metrics.consumerLoops.set(width);
+      await Promise.all(Array.from({ length: width }, (_, i) =>
+        consumerLoop(
+          rt,
+          deps,
+          streams,
+          affinity(rt, families, i, width),
+          width === 1 ? base : `${base}-${i}`,
+          o,
+          stop.signal,
+          onRead,
+        )));
+      opts.signal.removeEventListener("abort", end);
+      if (opts.signal.aborted) break;
+      width = wide ? consumers : maxConsumers;
+      log.info(wide ? "backlog gone: consumer loops narrowed" : "backlog: consumer loops widened", {
+        loops: width,
+      });
+    }
+  };
+  const loops = [generations()];
   const every = opts.maintenanceEveryMs ?? 10_000;
   if (every > 0) loops.push(maintenance(rt, streams, opts.signal, every));
   const batches = Promise.all(loops);

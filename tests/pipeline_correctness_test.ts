@@ -163,3 +163,49 @@ Deno.test("pipeline - shutdown finishes the batch in hand: nothing left pending"
     await rest;
   }
 });
+
+Deno.test("pipeline - a backlog widens the consumer loops, which narrow after it: totals exact", async () => {
+  await using rt = await testRuntime("pipe_widen", { clock: fixedClock(START + 6 * HOUR) });
+  await seedStores(rt.sql);
+  const backlog = makeReceipts({ count: 3000, start: START, stepMs: 1_000 });
+  const after = makeReceipts({ count: 100, start: START + HOUR, stepMs: 1_000, prefix: "after" });
+  await publish(rt, backlog);
+  const widths: number[] = [];
+  const controller = new AbortController();
+  const worker = runWorkers(rt, {
+    signal: controller.signal,
+    consumers: 1,
+    maxConsumers: 2,
+    batch: 100,
+    name: "w",
+    maintenanceEveryMs: 0,
+    onWidth: (loops) => widths.push(loops),
+  });
+  try {
+    await drained(rt);
+    assert.deepEqual(widths.slice(0, 2), [1, 2], "full reads widened the loops");
+    // Both loops of the wide generation read: consumers w-0 and w-1 exist next to w.
+    const names = new Set<string>();
+    for (const s of rt.keys.streams("sales", rt.partitions)) {
+      const info = await rt.redis.call("XINFO", "CONSUMERS", s, "workers") as unknown[][];
+      for (const c of info) names.add(String(c[1]));
+    }
+    assert.ok(names.has("w-0") && names.has("w-1"), `consumers: ${[...names].join(", ")}`);
+    await waitFor(() => widths.length >= 3, { ms: 15_000, what: "the loops to narrow" });
+    assert.deepEqual(widths.slice(0, 3), [1, 2, 1], "narrowed once the backlog was gone");
+    await publish(rt, after);
+    await drained(rt);
+    const exp = expectedTotals([...backlog, ...after]);
+    for (const res of ["minute", "hour"] as const) {
+      assert.equal((await pgTotals(rt, res)).sales_cents, exp.sales_cents, `PostgreSQL ${res}`);
+    }
+    const r = await redisTotals(rt, "minute", START - HOUR, START + 6 * HOUR);
+    assert.equal(r.sales_cents, exp.sales_cents, "Redis minute");
+    assert.equal(r.transactions, exp.transactions);
+    const [{ n }] = await rt.sql`select count(*)::int n from receipts`;
+    assert.equal(n, 3100);
+  } finally {
+    controller.abort();
+    await worker;
+  }
+});
