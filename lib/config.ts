@@ -158,8 +158,8 @@ export const VARS = {
     parse: int(1, 64),
   },
   TILLSTREAM_WORKER_MAX_CONSUMERS: {
-    // A backlog keeps every read full; then one loop per partition commits ~8 % more events/s
-    // than two loops (docs/benchmarks.md, tenth pass).
+    // A backlog keeps every read full; then one loop per partition commits 3–17 % more
+    // events/s than two loops (docs/benchmarks.md, tenth pass).
     default: "4",
     example: "4",
     help:
