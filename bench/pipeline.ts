@@ -329,7 +329,9 @@ export async function run(args: string[]): Promise<number> {
     const r = out.worker_rss_mb as Record<string, number>;
     console.log(
       [
-        `pipeline: ${out.events_per_s} events/s committed (rate ${out.rate}, ${seconds} s, ${consumers}–${maxConsumers} consumers, batch ≤ ${batch})`,
+        `pipeline: ${out.events_per_s} events/s committed (rate ${out.rate}, ${seconds} s, ${
+          consumers === maxConsumers ? consumers : `${consumers}–${maxConsumers}`
+        } consumers, batch ≤ ${batch})`,
         `latency XADD → PostgreSQL commit  p50 ${l.commit.p50} ms  p95 ${l.commit.p95} ms  p99 ${l.commit.p99} ms`,
         `latency XADD → visible in Redis   p50 ${l.redis.p50} ms  p95 ${l.redis.p95} ms  p99 ${l.redis.p99} ms`,
         `  after the first second           p50 ${l.steady.redis.p50} ms  p95 ${l.steady.redis.p95} ms  p99 ${l.steady.redis.p99} ms`,

@@ -161,9 +161,9 @@ export const VARS = {
     // A backlog keeps every read full; then one loop per partition commits 3–17 % more
     // events/s than two loops (docs/benchmarks.md, tenth pass).
     default: "4",
-    example: "4",
+    example: "8",
     help:
-      "stream consumers per worker process while the streams hold a backlog (widened after three full reads, narrowed after 5 s without)",
+      "stream consumers per worker process while the streams hold a backlog (after three reads of half a batch or more; back after 5 s without a quarter)",
     parse: int(1, 64),
   },
   TILLSTREAM_WORKER_BATCH: {

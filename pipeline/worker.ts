@@ -288,9 +288,9 @@ export const NARROW_AFTER_MS = 5_000;
  * only split the events into smaller batches, which cost more CPU per event and raised the p99
  * from 76–77 to 112–122 ms (docs/benchmarks.md, tenth pass). A backlog is another matter: there
  * every read is full, and four loops, one per partition, keep both cores busier than two (3–17 %
- * more events/s in seven pairs). So {@link WIDEN_AFTER_READS} reads in a row of at least half a batch widen
- * the loops to `maxConsumers`, and {@link NARROW_AFTER_MS} without a read of a quarter batch
- * narrow them again.
+ * more events/s in seven pairs). So {@link WIDEN_AFTER_READS} reads in a row of at least half a
+ * batch widen the loops to `maxConsumers`, and {@link NARROW_AFTER_MS} without a read of a quarter
+ * batch narrow them again.
  */
 export function widthControl(batch: number, now: () => number = Date.now) {
   let fullReads = 0, busyAt = now();
