@@ -17,7 +17,7 @@ import { runChurn } from "./churn.ts";
 import { runDemand } from "./demand.ts";
 import { activeVersion, actor, promote } from "./registry.ts";
 import { promoteModel } from "./promotion.ts";
-import { trainer } from "./train_worker.ts";
+import { trainer, TrainingStopped } from "./train_worker.ts";
 
 const RETRY_MS = 6 * HOUR_MS;
 /** Days of customer history before a first churn model is trained. */
@@ -79,11 +79,13 @@ export async function bootstrapModels(
     databaseUrl?: string;
     /** Why the pipeline is not caught up yet (scheduler/settled.ts), or null when it is. */
     unsettled?: () => Promise<string | null>;
+    /** Aborts a training in progress (shutdown): the run rejects with TrainingStopped. */
+    signal?: AbortSignal;
   } = {},
 ): Promise<Record<string, unknown>> {
   const done: Record<string, unknown> = {};
   const who = actor("scheduler");
-  const train = trainer(sql, opts.databaseUrl);
+  const train = trainer(sql, opts.databaseUrl, opts.signal);
   let wait: string | null | undefined;
   const notReady = async () => {
     if (wait !== undefined) return wait;
@@ -135,6 +137,7 @@ export async function bootstrapModels(
         done.churn = { version: t.version, promoted: p.promoted, reason: p.reason };
         if (p.promoted) done.churnRun = await runChurn(sql, now);
       } catch (e) {
+        if (e instanceof TrainingStopped) throw e;
         done.churn = `not trained: ${(e as Error).message}`;
       }
     }
@@ -159,6 +162,7 @@ export async function bootstrapModels(
           promoted = p.promoted;
           done.demandTrain = { version: t.version, promoted: p.promoted, reason: p.reason };
         } catch (e) {
+          if (e instanceof TrainingStopped) throw e;
           done.demandTrain = `not trained: ${(e as Error).message}`;
         }
       }

@@ -8,16 +8,16 @@ import { runForecast } from "./forecast_run.ts";
 import { runChurn } from "./churn.ts";
 import { actor } from "./registry.ts";
 import { promoteModel } from "./promotion.ts";
-import { trainer } from "./train_worker.ts";
+import { trainer, TrainingStopped } from "./train_worker.ts";
 
 /** Retrains forecast, churn, demand and (when labels exist) anomaly thresholds. */
 export async function retrainAll(
   sql: Sql,
   now: number,
-  opts: { databaseUrl?: string } = {},
+  opts: { databaseUrl?: string; signal?: AbortSignal } = {},
 ): Promise<Record<string, unknown>> {
   const who = actor("scheduler");
-  const train = trainer(sql, opts.databaseUrl);
+  const train = trainer(sql, opts.databaseUrl, opts.signal);
   const out: Record<string, unknown> = {};
   const attempt = async (name: string, train: () => Promise<{ version: number }>) => {
     try {
@@ -26,6 +26,7 @@ export async function retrainAll(
       out[name] = { version: t.version, promoted: p.promoted, reason: p.reason };
       return p.promoted;
     } catch (e) {
+      if (e instanceof TrainingStopped) throw e;
       out[name] = { error: errorMessage(e) };
       log.warn("retrain failed", { model: name, error: errorMessage(e) });
       return false;

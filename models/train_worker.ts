@@ -32,13 +32,35 @@ async function train(req: Request): Promise<Reply> {
 }
 
 /**
- * A training function: in a worker when `databaseUrl` is given (the scheduler), else on this
- * thread with `sql` (tests, CLI).
+ * What a training stopped by its signal rejects with: the process is shutting down, and the
+ * worker was terminated (its transaction rolls back with its connections; nothing is registered).
  */
-export function trainer(sql: import("../lib/db.ts").Sql, databaseUrl?: string) {
+export class TrainingStopped extends Error {
+  constructor(kind: TrainKind) {
+    super(
+      `training of ${kind} stopped: the process is shutting down (the next start trains again)`,
+    );
+    this.name = "TrainingStopped";
+  }
+}
+
+/**
+ * A training function: in a worker when `databaseUrl` is given (the scheduler), else on this
+ * thread with `sql` (tests, CLI). When `signal` aborts, a training in a worker stops at once
+ * and later calls are refused, so a shutdown does not wait for a model to finish fitting.
+ */
+export function trainer(
+  sql: import("../lib/db.ts").Sql,
+  databaseUrl?: string,
+  signal?: AbortSignal,
+) {
   // deno-lint-ignore no-explicit-any
-  return (kind: TrainKind, opts: Record<string, any>): Promise<{ version: number }> =>
-    databaseUrl ? trainInWorker(kind, databaseUrl, opts) : trainHere(sql, kind, opts);
+  return (kind: TrainKind, opts: Record<string, any>): Promise<{ version: number }> => {
+    if (signal?.aborted) return Promise.reject(new TrainingStopped(kind));
+    return databaseUrl
+      ? trainInWorker(kind, databaseUrl, opts, signal)
+      : trainHere(sql, kind, opts);
+  };
 }
 
 async function trainHere(
@@ -53,23 +75,38 @@ async function trainHere(
   return await (await import("./anomaly_eval.ts")).trainAnomaly(sql, opts);
 }
 
-/** Trains `kind` in a worker on `databaseUrl`; resolves with the registered version. */
+/**
+ * Trains `kind` in a worker on `databaseUrl`; resolves with the registered version. When
+ * `signal` aborts first, the worker is terminated and the promise rejects with
+ * {@link TrainingStopped}.
+ */
 export function trainInWorker(
   kind: TrainKind,
   databaseUrl: string,
   // deno-lint-ignore no-explicit-any
   opts: Record<string, any> = {},
+  signal?: AbortSignal,
 ): Promise<{ version: number; metrics: unknown }> {
+  if (signal?.aborted) return Promise.reject(new TrainingStopped(kind));
   const worker = new Worker(import.meta.url, { type: "module", name: `train-${kind}` });
   return new Promise<{ version: number; metrics: unknown }>((resolve, reject) => {
-    worker.onmessage = (e: MessageEvent<Reply>) => {
+    const stop = () => {
       worker.terminate();
+      reject(new TrainingStopped(kind));
+    };
+    const settle = () => {
+      worker.terminate();
+      signal?.removeEventListener("abort", stop);
+    };
+    signal?.addEventListener("abort", stop, { once: true });
+    worker.onmessage = (e: MessageEvent<Reply>) => {
+      settle();
       if (e.data.ok) resolve({ version: e.data.version, metrics: e.data.metrics });
       else reject(new Error(e.data.error));
     };
     worker.onerror = (e) => {
       e.preventDefault();
-      worker.terminate();
+      settle();
       reject(new Error(`training worker for ${kind} crashed: ${e.message}`));
     };
     worker.postMessage({ kind, databaseUrl, opts } satisfies Request);

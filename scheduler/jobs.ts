@@ -26,10 +26,11 @@ export const JOBS: Job[] = [
     schedule: "* * * * *",
     runOnStart: true,
     lockTtlMs: 10 * 60_000,
-    run: ({ rt, now }) =>
+    run: ({ rt, now, signal }) =>
       bootstrapModels(rt.sql, now, {
         databaseUrl: rt.config.DATABASE_URL,
         unsettled: () => pipelineUnsettled(rt),
+        signal,
       }),
   },
   {
@@ -92,7 +93,8 @@ export const JOBS: Job[] = [
     description: "weekly retrain of every model; promoted only when it beats the active one",
     schedule: "0 4 * * 0",
     lockTtlMs: 30 * 60_000,
-    run: ({ rt, now }) => retrainAll(rt.sql, now, { databaseUrl: rt.config.DATABASE_URL }),
+    run: ({ rt, now, signal }) =>
+      retrainAll(rt.sql, now, { databaseUrl: rt.config.DATABASE_URL, signal }),
   },
   alertsJob,
 ];

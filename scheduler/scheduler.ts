@@ -75,7 +75,10 @@ export async function runJobOnce(
     });
     return status;
   } catch (e) {
-    log.error("job failed", { job: job.name, error: errorMessage(e) });
+    // A run cut short by the shutdown (a training worker terminated) is expected, not an alarm.
+    if (opts.signal.aborted) {
+      log.info("job stopped by shutdown", { job: job.name, error: errorMessage(e) });
+    } else log.error("job failed", { job: job.name, error: errorMessage(e) });
     if (id !== undefined) {
       await finishRun(rt.sql, id, "error", {}, errorMessage(e)).catch(() => {});
     }
