@@ -66,3 +66,30 @@ Deno.test("db - a transaction's BEGIN goes out with its first statement, and it 
     await sql.end();
   }
 });
+
+Deno.test("db - reconnecting after the backoff has passed prints no TimeoutNegativeWarning", async () => {
+  // The connection is closed by the server, and the next query comes after the reconnect
+  // backoff (a few ms for a first retry) has run out: unpatched, postgres.js then passes a
+  // negative delay to setTimeout and the runtime prints a warning. vendor/postgres/PATCHES.md.
+  const process = (await import("node:process")).default;
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+  process.on("warning", onWarning);
+  const sql = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+  const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+  try {
+    const [{ pid }] = await sql`select pg_backend_pid() as pid`;
+    await admin`select pg_terminate_backend(${pid})`;
+    // Well past the backoff, so the reconnect is already due when the next query asks for it.
+    await new Promise((r) => setTimeout(r, 300));
+    await sql`select 1`.catch(() => {}); // may fail on the dead connection; then it reconnects
+    const [{ ok }] = await sql`select 1 as ok`;
+    assert.equal(ok, 1);
+    await new Promise((r) => setTimeout(r, 20)); // warnings are emitted on the next tick
+    assert.deepEqual(warnings.filter((w) => w.startsWith("TimeoutNegativeWarning")), []);
+  } finally {
+    process.off("warning", onWarning);
+    await sql.end();
+    await admin.end();
+  }
+});
