@@ -47,7 +47,7 @@ export class TrainingStopped extends Error {
 /**
  * A training function: in a worker when `databaseUrl` is given (the scheduler), else on this
  * thread with `sql` (tests, CLI). When `signal` aborts, a training in a worker stops at once
- * and later calls are refused, so a shutdown does not wait for a model to finish fitting.
+ * and later ones are refused (trainInWorker), so a shutdown does not wait for a model to fit.
  */
 export function trainer(
   sql: import("../lib/db.ts").Sql,
@@ -55,12 +55,8 @@ export function trainer(
   signal?: AbortSignal,
 ) {
   // deno-lint-ignore no-explicit-any
-  return (kind: TrainKind, opts: Record<string, any>): Promise<{ version: number }> => {
-    if (signal?.aborted) return Promise.reject(new TrainingStopped(kind));
-    return databaseUrl
-      ? trainInWorker(kind, databaseUrl, opts, signal)
-      : trainHere(sql, kind, opts);
-  };
+  return (kind: TrainKind, opts: Record<string, any>): Promise<{ version: number }> =>
+    databaseUrl ? trainInWorker(kind, databaseUrl, opts, signal) : trainHere(sql, kind, opts);
 }
 
 async function trainHere(
