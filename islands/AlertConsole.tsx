@@ -9,6 +9,7 @@ import { useEffect, useState } from "preact/hooks";
 // alerts/message.ts's AlertView, so the console reads that shape rather than a copy of it.
 import type { AlertMessage, AlertView } from "../alerts/message.ts";
 import { onAlert } from "./live_client.ts";
+import { dateTime } from "../lib/dashboard/format.ts";
 
 interface Props {
   alerts: AlertView[];
@@ -16,6 +17,8 @@ interface Props {
   user: string;
   /** Store ids the user may see; null: all. */
   visible: string[] | null;
+  /** Time zone the alerts' times are shown in (the page says which). */
+  timezone: string;
 }
 
 const OPEN = new Set(["pending", "firing", "acknowledged"]);
@@ -55,7 +58,7 @@ async function enablePush(user: string): Promise<string> {
   return "notifications on, also when this tab is closed";
 }
 
-export default function AlertConsole({ alerts, user, visible }: Props) {
+export default function AlertConsole({ alerts, user, visible, timezone }: Props) {
   const [list, setList] = useState(alerts);
   const [fresh, setFresh] = useState<Set<number>>(new Set());
   const [message, setMessage] = useState("");
@@ -153,7 +156,7 @@ export default function AlertConsole({ alerts, user, visible }: Props) {
                 <a href={`/alerts/${a.id}`} class="alert-summary">{a.summary}</a>
                 <span class="alert-state">{a.state}{a.acked_by ? ` by ${a.acked_by}` : ""}</span>
                 <span class="muted">
-                  {a.rule_id} · {new Date(a.fired_at ?? a.started_at).toLocaleString()}
+                  {a.rule_id} · {dateTime(Date.parse(a.fired_at ?? a.started_at), timezone)}
                   {a.flap_count > 0 ? ` · flapped ${a.flap_count}×` : ""}
                 </span>
                 {OPEN.has(a.state) && (

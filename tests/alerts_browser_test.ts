@@ -8,10 +8,12 @@ import { evaluateAlerts } from "../alerts/engine.ts";
 import { saveRule } from "../alerts/rule_store.ts";
 import { parseRule } from "../alerts/rules.ts";
 import { seedStores } from "../alerts/test_receivers.ts";
+import { dateTime } from "../lib/dashboard/format.ts";
 
 Deno.test("alerts (browser) - a new alert appears live on /alerts and Acknowledge works", async () => {
   await using rt = await testRuntime("alerts_browser");
-  await seedStores(rt.sql, 1);
+  // The store's zone differs from the browser's (below): times must be shown in the store's.
+  await seedStores(rt.sql, 1, { timezone: "Asia/Kolkata" });
   await saveRule(rt.sql, {
     ...parseRule({
       id: "sales-low",
@@ -27,7 +29,7 @@ Deno.test("alerts (browser) - a new alert appears live on /alerts and Acknowledg
   const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, app.fetch);
   const browser = await launchBrowser();
   try {
-    const page = await browser.newPage();
+    const page = await browser.newPage({ timezoneId: "America/Los_Angeles" });
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     page.on("console", (m) => {
@@ -47,6 +49,14 @@ Deno.test("alerts (browser) - a new alert appears live on /alerts and Acknowledg
       /Store S01: sales in 30 min 0\.00 \(below 10\.00\)/,
     );
 
+    const [fired] = await rt.sql`select id, fired_at from alerts`;
+    const firedAt = dateTime(fired.fired_at.getTime(), "Asia/Kolkata");
+    assert.match(
+      await page.textContent("#alert-feed li") ?? "",
+      new RegExp(`sales-low · ${firedAt}`),
+    );
+    assert.match(await page.textContent(".page-head .sub") ?? "", /times in Asia\/Kolkata/);
+
     await page.click("#alert-feed li button.ack");
     await page.waitForSelector("#alert-feed li[data-state=acknowledged]", { timeout: 5000 });
     assert.match(
@@ -55,6 +65,13 @@ Deno.test("alerts (browser) - a new alert appears live on /alerts and Acknowledg
     );
     const [a] = await rt.sql`select state, acked_by from alerts`;
     assert.deepEqual([a.state, a.acked_by], ["acknowledged", "manager"]);
+    // The alert's own page: its history in the store's zone, to the second.
+    await page.goto(`http://127.0.0.1:${server.addr.port}/alerts/${fired.id}`);
+    const [acked] = await rt.sql`select at from alert_history where event = 'acknowledged'`;
+    assert.match(
+      await page.textContent("#alert-history") ?? "",
+      new RegExp(`${dateTime(acked.at.getTime(), "Asia/Kolkata", true)}acknowledged`),
+    );
     assert.deepEqual(errors, [], "no script errors or CSP violations");
     console.log(`alert shown in the browser ${shownMs.toFixed(0)} ms after the evaluation started`);
   } finally {

@@ -90,10 +90,10 @@ export function clockTime(ts: number, timezone: string, seconds = false): string
   }
 }
 
-/** Date and time in a time zone: "Tue 24 Nov, 14:05". */
-export function dateTime(ts: number, timezone: string): string {
+/** Date and time in a time zone: "Tue 24 Nov, 14:05" (with `seconds`, "Tue 24 Nov, 14:05:09"). */
+export function dateTime(ts: number, timezone: string, seconds = false): string {
   try {
-    return dateFormat(`dt:${timezone}`, () =>
+    return dateFormat(`dt:${timezone}:${seconds}`, () =>
       new Intl.DateTimeFormat("en-GB", {
         timeZone: timezone,
         weekday: "short",
@@ -101,9 +101,10 @@ export function dateTime(ts: number, timezone: string): string {
         month: "short",
         hour: "2-digit",
         minute: "2-digit",
+        ...(seconds ? { second: "2-digit" } : {}),
       })).format(ts);
   } catch {
-    return new Date(ts).toISOString().slice(0, 16).replace("T", " ");
+    return new Date(ts).toISOString().slice(0, seconds ? 19 : 16).replace("T", " ");
   }
 }
 

@@ -61,3 +61,16 @@ export async function loadDashScope(sql: Sql, storeId = "*"): Promise<DashScope>
     mixedCurrencies: currencies.length > 1 ? currencies : null,
   };
 }
+
+/**
+ * The time zone to show times about `storeIds` in: that store's when there is exactly one, the
+ * chain's otherwise (as {@link loadDashScope} picks it).
+ */
+export async function timezoneFor(sql: Sql, storeIds: readonly string[] | null): Promise<string> {
+  if (storeIds?.length === 1) {
+    const [row] = await sql<{ timezone: string }[]>`
+      select timezone from stores where id = ${storeIds[0]}`;
+    if (row) return row.timezone;
+  }
+  return (await loadDashScope(sql)).timezone;
+}

@@ -7,22 +7,23 @@ import { HttpError } from "../../lib/web/errors.ts";
 import type { getAlert } from "../../alerts/actions.ts";
 import { visibleAlert } from "../../alerts/visible.ts";
 import AlertConsole from "../../islands/AlertConsole.tsx";
+import { dateTime } from "../../lib/dashboard/format.ts";
+import { timezoneFor } from "../../lib/dashboard/scope.ts";
 
 type Detail = NonNullable<Awaited<ReturnType<typeof getAlert>>>;
 interface Data {
   alert: Detail;
   user: string;
+  timezone: string;
 }
-
-const when = (t: string | Date | null) =>
-  t ? new Date(t).toISOString().slice(0, 19).replace("T", " ") + " UTC" : "";
 
 export const handler: Handlers<Data> = {
   async GET(req, ctx) {
     try {
       const { alert, user } = await visibleAlert(ctx.state.rt, req, ctx.params.id);
       ctx.state.title = `Alert ${alert.id}`;
-      return ctx.render({ alert, user: user.id });
+      const timezone = await timezoneFor(ctx.state.rt.sql, alert.store_ids);
+      return ctx.render({ alert, user: user.id, timezone });
     } catch (e) {
       if (e instanceof HttpError && e.status === 404) return ctx.renderNotFound();
       throw e;
@@ -42,8 +43,9 @@ export default function AlertPage({ data }: PageProps<Data>) {
         <a href="/alerts">Alerts</a> / {a.id}
       </nav>
       <h1>{a.summary}</h1>
-      <AlertConsole alerts={[a]} user={data.user} visible={null} />
+      <AlertConsole alerts={[a]} user={data.user} visible={null} timezone={data.timezone} />
       <h2>History</h2>
+      <p class="sub">Times in {data.timezone}</p>
       <table class="grid" id="alert-history">
         <thead>
           <tr>
@@ -56,7 +58,7 @@ export default function AlertPage({ data }: PageProps<Data>) {
         <tbody>
           {history.map((h) => (
             <tr>
-              <td>{when(h.at)}</td>
+              <td>{dateTime(new Date(h.at).getTime(), data.timezone, true)}</td>
               <td>{h.event}</td>
               <td>{h.actor ?? "engine"}</td>
               <td>{h.message}</td>

@@ -9,12 +9,15 @@ import { currentUser, userId, visibleStores } from "../../alerts/http.ts";
 import { listSilences, type Silence } from "../../alerts/silences.ts";
 import type { AlertView } from "../../alerts/message.ts";
 import AlertConsole from "../../islands/AlertConsole.tsx";
+import { dateTime } from "../../lib/dashboard/format.ts";
+import { timezoneFor } from "../../lib/dashboard/scope.ts";
 
 interface Data {
   alerts: AlertView[];
   user: string;
   visible: string[] | null;
   silences: Silence[];
+  timezone: string;
 }
 
 export const handler: Handlers<Data> = {
@@ -24,12 +27,19 @@ export const handler: Handlers<Data> = {
     const user = await currentUser(rt.sql, userId(req));
     const visible = visibleStores(user);
     const rule = ctx.url.searchParams.get("rule") ?? undefined;
-    const [open, resolved, silences] = await Promise.all([
+    const [open, resolved, silences, timezone] = await Promise.all([
       listAlerts(rt, { state: "open", visibleStores: visible, rule }),
       listAlerts(rt, { state: "resolved", visibleStores: visible, rule, limit: 30 }),
       listSilences(rt.sql, rt.clock.now()),
+      timezoneFor(rt.sql, visible),
     ]);
-    return ctx.render({ alerts: [...open, ...resolved], user: user.id, visible, silences });
+    return ctx.render({
+      alerts: [...open, ...resolved],
+      user: user.id,
+      visible,
+      silences,
+      timezone,
+    });
   },
 };
 
@@ -40,7 +50,8 @@ export default function AlertsPage({ data }: PageProps<Data>) {
         <div>
           <h1>Alerts</h1>
           <p class="sub">
-            Open alerts update live; acting as <strong>{data.user}</strong>
+            Open alerts update live; acting as <strong>{data.user}</strong> · times in{" "}
+            {data.timezone}
           </p>
         </div>
         <div class="page-head-side">
@@ -48,7 +59,12 @@ export default function AlertsPage({ data }: PageProps<Data>) {
           <a class="button" href="/alerts/settings">Notification settings</a>
         </div>
       </div>
-      <AlertConsole alerts={data.alerts} user={data.user} visible={data.visible} />
+      <AlertConsole
+        alerts={data.alerts}
+        user={data.user}
+        visible={data.visible}
+        timezone={data.timezone}
+      />
       {data.silences.length > 0 && (
         <section>
           <h2>Silences</h2>
@@ -57,9 +73,7 @@ export default function AlertsPage({ data }: PageProps<Data>) {
               <li>
                 <strong>{[s.rule_id, s.store_id].filter(Boolean).join(" at ")}</strong>
                 <span class="muted">
-                  until {new Date(s.ends_at).toISOString().slice(0, 16).replace("T", " ")} UTC · by
-                  {" "}
-                  {s.created_by}
+                  until {dateTime(new Date(s.ends_at).getTime(), data.timezone)} · by {s.created_by}
                   {s.reason ? ` · ${s.reason}` : ""}
                 </span>
               </li>
