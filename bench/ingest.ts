@@ -178,15 +178,12 @@ async function benchHttp(
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseCli(args, OPTIONS);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const seconds = numberFlag("seconds", values.seconds) ?? 5;
-  const clients = numberFlag("clients", values.clients) ?? 4;
-  const batch = numberFlag("batch", values.batch) ?? 1000;
-  const producers = numberFlag("producers", values.producers) ?? 2;
+  const seconds = numberFlag("seconds", values.seconds, { above: 0 }) ?? 5;
+  const clients = numberFlag("clients", values.clients, { integer: true, min: 1 }) ?? 4;
+  const batch = numberFlag("batch", values.batch, { integer: true, min: 1, max: 10_000 }) ?? 1000;
+  const producers = numberFlag("producers", values.producers, { integer: true, min: 1 }) ?? 2;
   const server = (values.server ?? "app") as "app" | "handler";
   if (!["app", "handler"].includes(server)) throw new UsageError("--server is app or handler");
-  if (seconds <= 0 || clients < 1 || producers < 1 || batch < 1 || batch > 10_000) {
-    throw new UsageError("--seconds > 0, --clients and --producers >= 1, --batch 1..10000");
-  }
 
   // Nothing consumes here: measure ingest alone, without backpressure.
   const scratch = await openScratch("bench", { TILLSTREAM_BACKLOG_LIMIT: 1_000_000_000 });

@@ -31,11 +31,12 @@ const OPTIONS = {
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseCli(args, OPTIONS);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const stores = numberFlag("stores", values.stores) ?? 50;
-  const categories = numberFlag("categories", values.categories) ?? 8;
-  const days = numberFlag("days", values.days) ?? 90;
-  const epochs = numberFlag("epochs", values.epochs);
-  const customers = numberFlag("customers", values.customers) ?? 5000;
+  const count = { integer: true, min: 1 };
+  const stores = numberFlag("stores", values.stores, count) ?? 50;
+  const categories = numberFlag("categories", values.categories, count) ?? 8;
+  const days = numberFlag("days", values.days, count) ?? 90;
+  const epochs = numberFlag("epochs", values.epochs, count);
+  const customers = numberFlag("customers", values.customers, count) ?? 5000;
   setLogLevel("warn");
   const base = loadConfig();
   const name = `ts_bench_models_${Date.now().toString(36)}`;

@@ -105,21 +105,25 @@ async function cpuNow(rt: { sql: Sql; redis: Redis }, db: string) {
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseCli(args, OPTIONS);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const seconds = numberFlag("seconds", values.seconds) ?? 10;
-  const rate = numberFlag("rate", values.rate) ?? 0;
-  const consumers = numberFlag("consumers", values.consumers) ?? 2;
+  // The ranges of the worker's settings (lib/config.ts).
+  const loops = { integer: true, min: 1, max: 64 };
+  const seconds = numberFlag("seconds", values.seconds, { above: 0 }) ?? 10;
+  const rate = numberFlag("rate", values.rate, { min: 0 }) ?? 0;
+  const consumers = numberFlag("consumers", values.consumers, loops) ?? 2;
   const maxConsumers = Math.max(
     consumers,
-    numberFlag("max-consumers", values["max-consumers"]) ??
+    numberFlag("max-consumers", values["max-consumers"], loops) ??
       loadConfig().TILLSTREAM_WORKER_MAX_CONSUMERS,
   );
-  const batch = numberFlag("batch", values.batch) ?? loadConfig().TILLSTREAM_WORKER_BATCH;
-  const storeCount = numberFlag("stores", values.stores) ?? 50;
-  const lingerMs = numberFlag("linger", values.linger);
-  const compactEveryMs = numberFlag("compact-every", values["compact-every"]);
-  if (seconds <= 0 || rate < 0 || consumers < 1 || batch < 1) {
-    throw new UsageError("--seconds > 0, --rate >= 0, --consumers >= 1, --batch >= 1");
-  }
+  const batch = numberFlag("batch", values.batch, { integer: true, min: 1, max: 100_000 }) ??
+    loadConfig().TILLSTREAM_WORKER_BATCH;
+  const storeCount = numberFlag("stores", values.stores, { integer: true, min: 1 }) ?? 50;
+  const lingerMs = numberFlag("linger", values.linger, { integer: true, min: 0, max: 1_000 });
+  const compactEveryMs = numberFlag("compact-every", values["compact-every"], {
+    integer: true,
+    min: 10,
+    max: 60_000,
+  });
   setLogLevel("warn");
   const scratch = await openScratch("bench-worker", {}, { poolSize: maxConsumers + 2 });
   const { rt, config } = scratch;

@@ -125,12 +125,45 @@ export function table(
   return [line(columns.map((c) => c.toUpperCase())), ...cells.map(line)].join("\n");
 }
 
-/** Parses a number flag, or throws a UsageError naming it. */
-export function numberFlag(name: string, raw: string | undefined): number | undefined {
+/** What a number flag must be: whole, at least `min`, above `above`, at most `max`. */
+export interface NumberRange {
+  integer?: boolean;
+  min?: number;
+  above?: number;
+  max?: number;
+}
+
+/** "a whole number from 1 to 64", "a number above 0", … (the wording of lib/config.ts). */
+function describeRange(r: NumberRange): string {
+  const what = r.integer ? "a whole number" : "a number";
+  if (r.min !== undefined && r.max !== undefined) return `${what} from ${r.min} to ${r.max}`;
+  const bounds = [
+    r.min !== undefined ? `of at least ${r.min}` : "",
+    r.above !== undefined ? `above ${r.above}` : "",
+    r.max !== undefined ? `of at most ${r.max}` : "",
+  ].filter(Boolean);
+  return bounds.length ? `${what} ${bounds.join(" and ")}` : what;
+}
+
+/**
+ * Parses a number flag, or throws a UsageError naming it, the value given and, when it is
+ * outside `range`, what the flag takes.
+ */
+export function numberFlag(
+  name: string,
+  raw: string | undefined,
+  range: NumberRange = {},
+): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
   if (raw.trim() === "" || !Number.isFinite(n)) {
     throw new UsageError(`--${name} expects a number, got ${JSON.stringify(raw)}`);
+  }
+  if (
+    (range.integer && !Number.isInteger(n)) || (range.min !== undefined && n < range.min) ||
+    (range.above !== undefined && n <= range.above) || (range.max !== undefined && n > range.max)
+  ) {
+    throw new UsageError(`--${name} must be ${describeRange(range)}, got ${raw}`);
   }
   return n;
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { keysCommand } from "./keys.ts";
 import { storesCommand } from "./stores.ts";
-import { table } from "./args.ts";
+import { numberFlag, table } from "./args.ts";
 import { verifyKey } from "../lib/connector_keys.ts";
 import { testRuntime } from "../lib/testing/services.ts";
 
@@ -119,6 +119,11 @@ Deno.test("cli - entry points exit 2 with usage on bad arguments, before connect
       ["cli/keys.ts", ["create"], /keys: keys create needs --name[^]*usage:/],
       ["cli/stores.ts", ["frobnicate"], /stores: unknown command "frobnicate"[^]*usage:/],
       ["cli/dlq.ts", ["purge"], /dlq: dlq purge needs --before <time>[^]*usage:/],
+      [
+        "cli/bench.ts",
+        ["pipeline", "--consumers", "0"],
+        /bench: --consumers must be a whole number from 1 to 64, got 0[^]*usage:/,
+      ],
     ] as const
   ) {
     const out = await new Deno.Command(Deno.execPath(), {
@@ -136,5 +141,23 @@ Deno.test("cli - table aligns columns and shortens long cells", () => {
   assert.equal(
     table([{ a: "x", b: null }, { a: "longer", b: "y".repeat(10) }], ["a", "b"], 5),
     ["A      B", "x      -", "long…  yyyy…"].join("\n"),
+  );
+});
+
+Deno.test("cli - number flags name the flag, the value and what it takes", () => {
+  assert.equal(numberFlag("rate", undefined, { above: 0 }), undefined);
+  assert.equal(numberFlag("rate", "2.5", { above: 0 }), 2.5);
+  assert.throws(() => numberFlag("rate", "fast"), /--rate expects a number, got "fast"/);
+  assert.throws(
+    () => numberFlag("rate", "0", { above: 0 }),
+    /--rate must be a number above 0, got 0/,
+  );
+  assert.throws(
+    () => numberFlag("batch", "1.5", { integer: true, min: 1, max: 100 }),
+    /--batch must be a whole number from 1 to 100, got 1.5/,
+  );
+  assert.throws(
+    () => numberFlag("limit", "-3", { integer: true, min: 1 }),
+    /--limit must be a whole number of at least 1, got -3/,
   );
 });

@@ -31,7 +31,7 @@ const OPTIONS = {
 function parse(args: string[]) {
   const { values, positionals } = parseCli(args, OPTIONS);
   const [cmd, ...rest] = positionals;
-  const limit = numberFlag("limit", values.limit);
+  const limit = numberFlag("limit", values.limit, { integer: true, min: 1 });
   let before: number | undefined;
   if (cmd === "list") {
     if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);

@@ -6,7 +6,15 @@
  * Tables for people, `--json` for scripts; training progress on stderr; exit 0 ok, 1 failure
  * (including a refused promotion), 2 bad usage.
  */
-import { numberFlag, openCliRuntime, parseCli, runCli, table, UsageError } from "./args.ts";
+import {
+  numberFlag,
+  type NumberRange,
+  openCliRuntime,
+  parseCli,
+  runCli,
+  table,
+  UsageError,
+} from "./args.ts";
 import type { Runtime } from "../lib/runtime.ts";
 import { stderrProgress } from "./progress_bar.ts";
 import {
@@ -83,6 +91,17 @@ function versionArg(raw: string | undefined): number {
 
 const fmt = (x: unknown) => typeof x === "number" ? Number(x.toFixed(4)) : x;
 
+/** What the number flags take. */
+const NUMBER_FLAGS = {
+  epochs: { integer: true, min: 1 },
+  seed: { integer: true, min: 0 },
+  horizon: { integer: true, min: 1 },
+  threshold: { above: 0 },
+} satisfies Record<string, NumberRange>;
+
+const numeric = (name: keyof typeof NUMBER_FLAGS, raw: string | undefined) =>
+  numberFlag(name, raw, NUMBER_FLAGS[name]);
+
 /** Checks arguments before connecting anywhere; returns the parsed command. */
 export function parseModelsArgs(args: string[]) {
   const { values, positionals } = parseCli(args, OPTIONS);
@@ -94,7 +113,7 @@ export function parseModelsArgs(args: string[]) {
   if (["promote", "export"].includes(cmd)) versionArg(rest[1]);
   if (cmd === "export" && !values.out) throw new UsageError("export needs --out DIR");
   if (cmd === "detect" && !values.input) throw new UsageError("detect needs --input series.csv");
-  for (const n of ["epochs", "seed", "horizon", "threshold"] as const) numberFlag(n, values[n]);
+  for (const n of ["epochs", "seed", "horizon", "threshold"] as const) numeric(n, values[n]);
   dateFlag("from", values.from);
   dateFlag("to", values.to);
   return { cmd, rest, values };
@@ -105,8 +124,8 @@ async function train(rt: Runtime, name: string, v: Values): Promise<Record<strin
   const common = {
     from: dateFlag("from", v.from),
     to: dateFlag("to", v.to),
-    epochs: numberFlag("epochs", v.epochs),
-    seed: numberFlag("seed", v.seed),
+    epochs: numeric("epochs", v.epochs),
+    seed: numeric("seed", v.seed),
     now: rt.clock.now(),
     trainedBy: actor(),
     onProgress: progress,
@@ -119,7 +138,7 @@ async function train(rt: Runtime, name: string, v: Values): Promise<Record<strin
     if (name === "churn") {
       const r = await trainChurn(rt.sql, {
         ...common,
-        horizonDays: numberFlag("horizon", v.horizon),
+        horizonDays: numeric("horizon", v.horizon),
       });
       return { version: r.version, params: r.params, ...summary(r.metrics) };
     }
@@ -170,7 +189,7 @@ async function detect(v: Values): Promise<string> {
     throw new Error(`cannot read --input ${v.input}: ${(e as Error).message}`);
   }
   const points = parseSeriesCsv(text);
-  const threshold = numberFlag("threshold", v.threshold);
+  const threshold = numeric("threshold", v.threshold);
   const { intervalMs, scored } = detectSeries(points, { threshold });
   const rows = points.map((p, i) => ({
     raw: p.raw,

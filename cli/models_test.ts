@@ -70,6 +70,14 @@ Deno.test("models cli - bad arguments exit 2 with a clear message", async () => 
   assert.match(d.stderr, /cannot read --input \/nonexistent.csv/);
   assert.throws(() => parseModelsArgs(["promote", "forecast", "x"]), /not a version number/);
   assert.throws(() => parseModelsArgs(["train", "forecast", "--from", "soon"]), /not a date/);
+  assert.throws(
+    () => parseModelsArgs(["train", "forecast", "--epochs", "0"]),
+    /--epochs must be a whole number of at least 1, got 0/,
+  );
+  assert.throws(
+    () => parseModelsArgs(["detect", "--input", "x.csv", "--threshold=-2"]),
+    /--threshold must be a number above 0, got -2/,
+  );
 });
 
 Deno.test("models cli - list, refused promote and progress line", async () => {

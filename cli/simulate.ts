@@ -47,17 +47,9 @@ function parse(args: string[]) {
   if (via !== "xadd" && via !== "http") {
     throw new UsageError(`--via must be xadd or http, got ${JSON.stringify(via)}`);
   }
-  const int = (name: string, raw: string | undefined, min: number, max: number) => {
-    const n = numberFlag(name, raw);
-    if (n !== undefined && (!Number.isInteger(n) || n < min || n > max)) {
-      throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got ${raw}`);
-    }
-    return n;
-  };
-  const rate = numberFlag("rate", v.rate);
-  if (rate !== undefined && !(rate > 0)) {
-    throw new UsageError(`--rate must be above 0, e.g. --rate 6`);
-  }
+  const int = (name: string, raw: string | undefined, min: number, max: number) =>
+    numberFlag(name, raw, { integer: true, min, max });
+  const rate = numberFlag("rate", v.rate, { above: 0 });
   return {
     mode,
     via,
