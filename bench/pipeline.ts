@@ -20,7 +20,7 @@ import type { Redis } from "../lib/redis.ts";
 import { migrate } from "../lib/migrate.ts";
 import { openScratch } from "./support/scratch.ts";
 import { setLogLevel } from "../lib/log.ts";
-import { numberFlag, parseCli, UsageError } from "../cli/args.ts";
+import { numberFlag, parseCli, settingFlag, UsageError } from "../cli/args.ts";
 import { runWorkers } from "../pipeline/worker.ts";
 import type { BatchInfo } from "../pipeline/batch.ts";
 import type { Compaction } from "../pipeline/compact.ts";
@@ -105,25 +105,23 @@ async function cpuNow(rt: { sql: Sql; redis: Redis }, db: string) {
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseCli(args, OPTIONS);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  // The ranges of the worker's settings (lib/config.ts).
-  const loops = { integer: true, min: 1, max: 64 };
   const seconds = numberFlag("seconds", values.seconds, { above: 0 }) ?? 10;
   const rate = numberFlag("rate", values.rate, { min: 0 }) ?? 0;
-  const consumers = numberFlag("consumers", values.consumers, loops) ?? 2;
+  const consumers = settingFlag("consumers", values.consumers, "TILLSTREAM_WORKER_CONSUMERS") ?? 2;
   const maxConsumers = Math.max(
     consumers,
-    numberFlag("max-consumers", values["max-consumers"], loops) ??
+    settingFlag("max-consumers", values["max-consumers"], "TILLSTREAM_WORKER_MAX_CONSUMERS") ??
       loadConfig().TILLSTREAM_WORKER_MAX_CONSUMERS,
   );
-  const batch = numberFlag("batch", values.batch, { integer: true, min: 1, max: 100_000 }) ??
+  const batch = settingFlag("batch", values.batch, "TILLSTREAM_WORKER_BATCH") ??
     loadConfig().TILLSTREAM_WORKER_BATCH;
   const storeCount = numberFlag("stores", values.stores, { integer: true, min: 1 }) ?? 50;
-  const lingerMs = numberFlag("linger", values.linger, { integer: true, min: 0, max: 1_000 });
-  const compactEveryMs = numberFlag("compact-every", values["compact-every"], {
-    integer: true,
-    min: 10,
-    max: 60_000,
-  });
+  const lingerMs = settingFlag("linger", values.linger, "TILLSTREAM_WORKER_LINGER_MS");
+  const compactEveryMs = settingFlag(
+    "compact-every",
+    values["compact-every"],
+    "TILLSTREAM_COMPACT_MS",
+  );
   setLogLevel("warn");
   const scratch = await openScratch("bench-worker", {}, { poolSize: maxConsumers + 2 });
   const { rt, config } = scratch;

@@ -5,7 +5,7 @@
  * printed as one clear message, never a stack.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { ConfigError, loadConfig } from "../lib/config.ts";
+import { ConfigError, loadConfig, VARS } from "../lib/config.ts";
 import { openRuntime, type Runtime } from "../lib/runtime.ts";
 import { migrate } from "../lib/migrate.ts";
 import { errorMessage } from "../lib/log.ts";
@@ -164,6 +164,25 @@ export function numberFlag(
     (range.above !== undefined && n <= range.above) || (range.max !== undefined && n > range.max)
   ) {
     throw new UsageError(`--${name} must be ${describeRange(range)}, got ${raw}`);
+  }
+  return n;
+}
+
+/**
+ * A number flag that stands for a setting of lib/config.ts (`--batch` for
+ * TILLSTREAM_WORKER_BATCH): parsed and range-checked by that setting's own rule, so the two
+ * cannot drift apart; the error names the flag and the setting's range.
+ */
+export function settingFlag(
+  name: string,
+  raw: string | undefined,
+  setting: keyof typeof VARS,
+): number | undefined {
+  if (raw === undefined) return undefined;
+  const parse = VARS[setting].parse as ((raw: string) => unknown) & { expects?: string };
+  const n = parse(raw);
+  if (typeof n !== "number") {
+    throw new UsageError(`--${name} must be ${parse.expects ?? `a valid ${setting}`}, got ${raw}`);
   }
   return n;
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { keysCommand } from "./keys.ts";
 import { storesCommand } from "./stores.ts";
-import { numberFlag, table } from "./args.ts";
+import { numberFlag, settingFlag, table } from "./args.ts";
 import { verifyKey } from "../lib/connector_keys.ts";
 import { testRuntime } from "../lib/testing/services.ts";
 
@@ -159,5 +159,14 @@ Deno.test("cli - number flags name the flag, the value and what it takes", () =>
   assert.throws(
     () => numberFlag("limit", "-3", { integer: true, min: 1 }),
     /--limit must be a whole number of at least 1, got -3/,
+  );
+});
+
+Deno.test("cli - a flag that stands for a setting takes that setting's range", () => {
+  assert.equal(settingFlag("batch", "500", "TILLSTREAM_WORKER_BATCH"), 500);
+  assert.equal(settingFlag("batch", undefined, "TILLSTREAM_WORKER_BATCH"), undefined);
+  assert.throws(
+    () => settingFlag("compact-every", "5", "TILLSTREAM_COMPACT_MS"),
+    /--compact-every must be a whole number from 10 to 60000, got 5/,
   );
 });
