@@ -82,3 +82,33 @@ Deno.test("migrate - a misnamed file is refused with the expected pattern", asyn
   const dir = await tempMigrations({ "1_first.sql": "select 1;" });
   await assert.rejects(() => readMigrations(dir), /use NNNN_snake_name\.sql/);
 });
+
+Deno.test("migrate - 0080 fills register_day from the receipts recorded before it", async () => {
+  await using db = await testDb("register_day_backfill", { migrated: false });
+  const all = await readMigrations();
+  await migrate(db.sql, all.filter((m) => m.version < 80));
+  const receipts: [string, string, string, string, number][] = [
+    ["t1", "sale", "R1", "2026-11-20T10:00:00Z", 1250],
+    ["t2", "sale", "R1", "2026-11-20T11:00:00Z", 300],
+    ["t3", "refund", "R1", "2026-11-20T12:00:00Z", 200],
+    ["t4", "refund", "R2", "2026-11-20T09:00:00Z", 50],
+    ["t5", "sale", "R2", "2026-11-21T09:00:00Z", 700],
+  ];
+  for (const [t, type, register, ts, total] of receipts) {
+    await db.sql`insert into receipts (store_id, transaction_id, type, register_id, ts,
+      local_date, currency, payment, total_cents, units, lines)
+      values ('S1', ${t}, ${type}, ${register}, ${ts}, ${ts.slice(0, 10)}, 'EUR', 'card',
+        ${total}, 1, '[]')`;
+  }
+  await migrate(db.sql, all);
+  const rows = await db.sql`select day::text, register_id, transactions, sales_cents, refunds,
+    refund_cents, last_at from register_day where store_id = 'S1' order by 1, 2`;
+  assert.deepEqual(
+    rows.map((r) => [...Object.values(r).slice(0, 6), r.last_at.toISOString()]),
+    [
+      ["2026-11-20", "R1", 2, 1550, 1, 200, "2026-11-20T12:00:00.000Z"],
+      ["2026-11-20", "R2", 0, 0, 1, 50, "2026-11-20T09:00:00.000Z"],
+      ["2026-11-21", "R2", 1, 700, 0, 0, "2026-11-21T09:00:00.000Z"],
+    ],
+  );
+});

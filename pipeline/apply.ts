@@ -3,8 +3,9 @@
  * and inventory event once (idempotency keys `ON CONFLICT DO NOTHING RETURNING`), feeds only
  * the newly recorded ones into the rollups, and returns the absolute bucket values the
  * upserts produced, for Redis ("last value wins": a replay rewrites, never adds). The store ×
- * category hour and day deltas are appended to `rollup_pending` in the same transaction and
- * folded in by the compactor (pipeline/compact.ts).
+ * category hour and day deltas, and the register days, are appended to `rollup_pending` and
+ * `register_pending` in the same transaction and folded in by the compactor
+ * (pipeline/compact.ts).
  *
  * Every statement is set-based (unnest of column arrays), rows are sorted by key so concurrent
  * workers lock shared rows (the chain-wide '*' buckets) in one order and cannot deadlock, and
@@ -20,6 +21,7 @@ import {
   customerDeltas,
   localDay,
   type PreparedReceipt,
+  registerDaily,
   rollupKey,
   type RollupRow,
   rollupsOf,
@@ -39,6 +41,7 @@ import {
   insertPending,
   insertReceiptKeys,
   insertReceipts,
+  insertRegisterPending,
   isKeySeenBefore,
   lockInventory,
   readRollup,
@@ -46,13 +49,14 @@ import {
   toBucket,
   upsertCustomers,
   upsertCustomerStats,
+  upsertRegisterDay,
   upsertRollup,
   upsertSkuDaily,
 } from "./apply_sql.ts";
 
 /**
- * Batches with at least this many new receipts write their hour and day rows themselves
- * instead of queueing them for the compactor (measured: at ~4,700 per batch the queue cost
+ * Batches with at least this many new receipts write their hour and day rows (and register
+ * days) themselves instead of queueing them for the compactor (measured: at ~4,700 per batch the queue cost
  * 5–10 % more CPU per event; at ~200 it saves ~14 %).
  */
 export const COMPACT_BELOW = 2_000;
@@ -302,6 +306,7 @@ async function transaction(
     const deltas = stock.net;
     const exactKeys = [...stock.exact.values()].map((list) => list[0]);
     const sku = skuDaily(fresh);
+    const registers = registerDaily(fresh);
     const cust = customerDeltas(fresh);
     const res = ["minute", "hour", "day"] as const;
     // Hours and days go to the compactor's queue (see `compacted`), unless the batch is big (a
@@ -327,12 +332,16 @@ async function transaction(
     // Statements run in the order they are issued. Customer stats and the chain-wide rollup rows
     // are shared by workers of every partition, so they come last and their locks are held only
     // until the commit.
-    const [, [, , added, lockedExact, , pendingHour, pendingDay, ...rows]] = await Promise
+    const [, [, , , added, lockedExact, , pendingHour, pendingDay, ...rows]] = await Promise
       .all([
         Promise.all(checks),
         Promise.all([
           fresh.length ? insertReceipts(tx, fresh) : null,
           sku.length ? upsertSkuDaily(tx, sku) : null,
+          // Register days go the way of the hours and days (before them: the compactor's order).
+          registers.length
+            ? (defer ? insertRegisterPending : upsertRegisterDay)(tx, registers)
+            : null,
           deltas.length ? addInventoryDeltas(tx, deltas) : Promise.resolve([]),
           exactKeys.length ? lockInventory(tx, exactKeys) : Promise.resolve([]),
           cust.length ? upsertCustomerStats(tx, cust) : null,

@@ -12,7 +12,7 @@ import type postgres from "postgres";
 import type { InventoryEvent, ReceiptEvent } from "../lib/events.ts";
 import { type BucketValue, METRICS, type Resolution } from "./series.ts";
 import { dayBucket, type PreparedReceipt, type RollupRow } from "./rollup.ts";
-import type { CustomerDelta, SkuDay } from "./rollup.ts";
+import type { CustomerDelta, RegisterDay, SkuDay } from "./rollup.ts";
 import type { NetChange, StockLevel } from "./inventory.ts";
 import { intArray, linesArray, textArray } from "./pg_arrays.ts";
 
@@ -282,6 +282,79 @@ export function upsertSkuDaily(tx: Tx, sku: SkuDay[]) {
             unnest(${intArray(sku.map((x) => x.revenue_cents))}::int8[])
           on conflict (store_id, day, sku) do update set units = d.units + excluded.units,
             revenue_cents = d.revenue_cents + excluded.revenue_cents`;
+}
+
+/** The register-day columns as array literals, in the insert lists' order below. */
+function registerArrays(rows: RegisterDay[]) {
+  return [
+    textArray(rows.map((x) => x.store_id)),
+    textArray(rows.map((x) => x.day)),
+    textArray(rows.map((x) => x.register_id)),
+    intArray(rows.map((x) => x.transactions)),
+    intArray(rows.map((x) => x.sales_cents)),
+    intArray(rows.map((x) => x.refunds)),
+    intArray(rows.map((x) => x.refund_cents)),
+    intArray(rows.map((x) => x.last_ms)),
+  ];
+}
+
+/** The `do update` of a register-day upsert (alias `r`): counters added, newest receipt kept. */
+function addRegisterDay(tx: Tx) {
+  return tx`
+    transactions = r.transactions + excluded.transactions,
+    sales_cents = r.sales_cents + excluded.sales_cents, refunds = r.refunds + excluded.refunds,
+    refund_cents = r.refund_cents + excluded.refund_cents,
+    last_at = greatest(r.last_at, excluded.last_at)`;
+}
+
+/** Adds a big batch's register days to `register_day` (rows in key order). */
+export function upsertRegisterDay(tx: Tx, rows: RegisterDay[]) {
+  const [s, d, g, t, sc, rf, rc, last] = registerArrays(rows);
+  return tx`
+    insert into register_day as r (store_id, day, register_id, transactions, sales_cents,
+      refunds, refund_cents, last_at)
+    select s, d, g, t, sc, rf, rc, timestamptz 'epoch' + ms * interval '1 millisecond'
+    from (select unnest(${s}::text[]) s, unnest(${d}::date[]) d, unnest(${g}::text[]) g,
+      unnest(${t}::int4[]) t, unnest(${sc}::int8[]) sc, unnest(${rf}::int4[]) rf,
+      unnest(${rc}::int8[]) rc, unnest(${last}::int8[]) ms) x
+    on conflict (store_id, day, register_id) do update set ${addRegisterDay(tx)}`;
+}
+
+/** Appends a small batch's register days to `register_pending` as one row, for the compactor. */
+export function insertRegisterPending(tx: Tx, rows: RegisterDay[]) {
+  const [s, d, g, t, sc, rf, rc, last] = registerArrays(rows);
+  return tx`
+    insert into register_pending (store_ids, days, register_ids, transactions, sales_cents,
+      refunds, refund_cents, last_ms)
+    values (${s}::text[], ${d}::date[], ${g}::text[], ${t}::int4[], ${sc}::int8[],
+      ${rf}::int4[], ${rc}::int8[], ${last}::int8[])`;
+}
+
+/**
+ * Deletes every visible `register_pending` row and adds their deltas, summed per register day,
+ * to `register_day`, in one statement; rows are locked in key order, as a big batch's upsert
+ * locks them. Returns how many register days changed.
+ */
+export async function foldRegisterPending(tx: Tx): Promise<number> {
+  const rows = await tx`
+    with d as (
+      delete from register_pending
+      returning store_ids, days, register_ids, transactions, sales_cents, refunds, refund_cents,
+        last_ms
+    ), g as (
+      select x.s, x.d, x.g, sum(x.t)::int4 t, sum(x.sc)::int8 sc, sum(x.rf)::int4 rf,
+        sum(x.rc)::int8 rc, max(x.ms) ms
+      from (select unnest(store_ids) s, unnest(days) d, unnest(register_ids) g,
+        unnest(transactions) t, unnest(sales_cents) sc, unnest(refunds) rf,
+        unnest(refund_cents) rc, unnest(last_ms) ms from d) x
+      group by x.s, x.d, x.g
+    )
+    insert into register_day as r (store_id, day, register_id, transactions, sales_cents,
+      refunds, refund_cents, last_at)
+    select s, d, g, t, sc, rf, rc, timestamptz 'epoch' + ms * interval '1 millisecond' from g
+    order by s collate "C", d, g collate "C"
+    on conflict (store_id, day, register_id) do update set ${addRegisterDay(tx)}`;
+  return rows.count;
 }
 
 /** Adds purchase stats per customer (first/last purchase of sales, orders, net revenue). */

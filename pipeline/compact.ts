@@ -1,8 +1,8 @@
 /**
  * The compactor: folds the hour and day deltas that batch transactions append to
  * `rollup_pending` (pipeline/apply.ts) into `rollup_hour` / `rollup_day` and the Redis series
- * store, a few times a second, so each of those buckets is rewritten once per compaction rather
- * than once per batch.
+ * store, and their register days from `register_pending` into `register_day`, a few times a
+ * second, so each of those rows is rewritten once per compaction rather than once per batch.
  *
  * Exactly once: one transaction deletes the pending rows it folds and adds their sums to the
  * rollups. Redis gets the new absolute values before that transaction commits, the same rule
@@ -18,7 +18,7 @@ import type { Runtime } from "../lib/runtime.ts";
 import { errorMessage, log } from "../lib/log.ts";
 import { execAll } from "../lib/redis.ts";
 import { metrics } from "../lib/metrics.ts";
-import { foldPending, toBucket } from "./apply_sql.ts";
+import { foldPending, foldRegisterPending, toBucket } from "./apply_sql.ts";
 import { backoffMs, sleep } from "./recovery.ts";
 import { liveUpdate, publishLiveUpdate } from "./live_updates.ts";
 import type { BucketValue, SeriesStore } from "./series.ts";
@@ -49,7 +49,12 @@ export async function compactOnce(
     const [{ locked }] = await tx<{ locked: boolean }[]>`
       select pg_try_advisory_xact_lock(hashtext('tillstream rollup compactor')) as locked`;
     if (!locked) return null;
-    const [hours, days] = await Promise.all([foldPending(tx, "hour"), foldPending(tx, "day")]);
+    // In a big batch's order (pipeline/apply.ts): register days, then hours, then days.
+    const [, hours, days] = await Promise.all([
+      foldRegisterPending(tx),
+      foldPending(tx, "hour"),
+      foldPending(tx, "day"),
+    ]);
     const buckets = [
       ...hours.map((r) => toBucket("hour", r)),
       ...days.map((r) => toBucket("day", r)),
@@ -90,7 +95,7 @@ export interface CompactorOptions {
   onCompact?: (c: Compaction) => void;
   /** After the signal aborts, the last compaction waits for this (the batches in hand). */
   settled?: Promise<unknown>;
-  /** How often `rollup_pending` is vacuumed, ms (default 10 s). */
+  /** How often `rollup_pending` and `register_pending` are vacuumed, ms (default 10 s). */
   vacuumEveryMs?: number;
 }
 
@@ -123,7 +128,7 @@ export async function runCompactor(
         // Each compaction leaves its folded rows dead; reclaim them here rather than trust
         // autovacuum to be on (it is off on some servers), or the table grows without bound.
         vacuumed = started;
-        await rt.sql`vacuum rollup_pending`;
+        await rt.sql`vacuum rollup_pending, register_pending`;
       }
       await sleep(Math.max(0, o.everyMs - (Date.now() - started)), o.signal);
     } catch (e) {

@@ -15,6 +15,7 @@ import {
   seedStores,
 } from "../tests/pipeline_fixtures.ts";
 import {
+  assertRegistersExact,
   compacted,
   pendingRows,
   pgCategoryRows,
@@ -36,13 +37,14 @@ const hoursDays = <V>(m: Map<string, V>) =>
   new Map([...m].filter(([k]) => !k.includes("|minute:")));
 
 /**
- * Every bucket (store × category, whole-store and chain-wide) in PostgreSQL, and the hours and
- * days in Redis, equal the exact sums of `receipts`.
+ * Every bucket (store × category, whole-store and chain-wide) and register day in PostgreSQL,
+ * and the hours and days in Redis, equal the exact sums of `receipts`.
  */
 async function assertFolded(rt: Runtime, series: SeriesStore, receipts: ReceiptEvent[]) {
   const want = expectedByCategory(receipts, { stars: true });
   assert.deepEqual(await pgCategoryRows(rt, { stars: true }), want);
   assert.deepEqual(await redisCategoryRows(series, hoursDays(want).keys()), hoursDays(want));
+  await assertRegistersExact(rt, receipts);
 }
 
 function entries(events: ReceiptEvent[]): DecodedEntry[] {
@@ -56,7 +58,7 @@ function entries(events: ReceiptEvent[]): DecodedEntry[] {
   }));
 }
 
-Deno.test("compact - hours and days wait in rollup_pending, then are folded in once, to the cent", async () => {
+Deno.test("compact - hours, days and register days wait in the pending tables, then are folded in once, to the cent", async () => {
   await using rt = await testRuntime("compact_exact");
   await seedStores(rt.sql);
   const series = createSeriesStore(rt);
@@ -69,15 +71,16 @@ Deno.test("compact - hours and days wait in rollup_pending, then are folded in o
   const second = await applyEvents(rt, entries(receipts.slice(100, 300)), ctx);
   assert.equal(first.pending.length, 2, "one pending row per resolution");
   assert.equal(second.pending.length, 2);
-  assert.equal(await pendingRows(rt), 4);
-  // Before the compaction: the minutes (store × category, store and chain) are there, no hours
-  // or days.
+  assert.equal(await pendingRows(rt), 6, "and one row of register days per batch");
+  // Before the compaction: the minutes (store × category, store and chain) are there, no hours,
+  // days or register days.
   const [before] = await rt.sql`select
       (select count(*)::int from rollup_hour) hours, (select count(*)::int from rollup_day) days,
+      (select count(*)::int from register_day) registers,
       (select count(*)::int from rollup_minute where store_id <> '*' and category <> '*') minutes,
       (select count(*)::int from rollup_minute where store_id <> '*' and category = '*') stores,
       (select count(*)::int from rollup_minute where store_id = '*' and category = '*') chain`;
-  assert.deepEqual([before.hours, before.days], [0, 0]);
+  assert.deepEqual([before.hours, before.days, before.registers], [0, 0, 0]);
   assert.ok(before.minutes > 0 && before.stores > 0 && before.chain > 0);
   assert.ok(
     first.buckets.every((b) => b.resolution === "minute"),
@@ -135,10 +138,11 @@ Deno.test("compact - a failed Redis write rolls the compaction back; the deltas 
   const down = rt.redis.duplicate({ enableOfflineQueue: false, lazyConnect: true });
   down.on("error", () => {});
   await assert.rejects(compactOnce(rt, createSeriesStore({ ...rt, redis: down })));
-  assert.equal(await pendingRows(rt), 2, "the deltas are still pending");
-  const [{ n }] = await rt.sql`select count(*)::int n from rollup_hour
-    where store_id <> '*' and category <> '*'`;
-  assert.equal(n, 0, "and nothing was added to the rollups");
+  assert.equal(await pendingRows(rt), 3, "the deltas are still pending");
+  const [{ n, registers }] = await rt.sql`select count(*)::int n,
+      (select count(*)::int from register_day) registers
+    from rollup_hour where store_id <> '*' and category <> '*'`;
+  assert.deepEqual([n, registers], [0, 0], "and nothing was added to the rollups");
   const series = createSeriesStore(rt);
   await compactOnce(rt, series);
   await assertFolded(rt, series, receipts);

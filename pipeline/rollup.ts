@@ -278,6 +278,54 @@ export function skuDaily(receipts: PreparedReceipt[]): SkuDay[] {
   return valuesInKeyOrder(groups);
 }
 
+/** One register's store-local day, as a batch changes it (`last_ms`: its newest receipt). */
+export interface RegisterDay {
+  store_id: string;
+  /** Store-local date, YYYY-MM-DD. */
+  day: string;
+  register_id: string;
+  /** Sales rung up, and their total. */
+  transactions: number;
+  sales_cents: number;
+  refunds: number;
+  refund_cents: number;
+  last_ms: number;
+}
+
+/** Per store, local day and register: sales, refunds and the newest receipt, in key order. */
+export function registerDaily(receipts: PreparedReceipt[]): RegisterDay[] {
+  const groups = new Map<string, Map<string, RegisterDay>>();
+  for (const p of receipts) {
+    const e = p.event;
+    const registers = innerMap(groups, `${e.store_id}\u0000${p.day}`);
+    let x = registers.get(e.register_id);
+    if (!x) {
+      registers.set(
+        e.register_id,
+        x = {
+          store_id: e.store_id,
+          day: p.day,
+          register_id: e.register_id,
+          transactions: 0,
+          sales_cents: 0,
+          refunds: 0,
+          refund_cents: 0,
+          last_ms: e.ts,
+        },
+      );
+    }
+    if (e.type === "sale") {
+      x.transactions++;
+      x.sales_cents += e.total_cents;
+    } else {
+      x.refunds++;
+      x.refund_cents += e.total_cents;
+    }
+    if (e.ts > x.last_ms) x.last_ms = e.ts;
+  }
+  return valuesInKeyOrder(groups);
+}
+
 /** Purchase stats change of one customer. first/last are of sales only (null: none). */
 export interface CustomerDelta {
   customer_id: string;

@@ -6,6 +6,7 @@ import { stopBundler } from "../lib/web/bundle.ts";
 import { seedDemo } from "../lib/dashboard/seed.ts";
 import { EXPORTS } from "../lib/dashboard/exports.ts";
 import { freshness } from "../lib/dashboard/lists.ts";
+import { registersToday } from "../lib/dashboard/store_detail.ts";
 import { toMinorUnits } from "../lib/events.ts";
 import { publishSimulatorState } from "../ingest/simulator/state.ts";
 
@@ -73,6 +74,39 @@ Deno.test("dashboard pages - the store page shows its blocks; an unknown store i
   const res = await app.request("/stores/NOPE-9");
   assert.equal(res.status, 404);
   assert.match(await res.text(), /no store &quot;NOPE-9&quot;|no store "NOPE-9"/);
+});
+
+Deno.test("dashboard pages - registers today equal the store's receipts of its local day, on the page and in the CSV", async () => {
+  const { rt, app } = await seeded("dash_registers");
+  await using _rt = rt;
+  const want = await rt.sql`select register_id, count(*) filter (where type = 'sale')::int n,
+      coalesce(sum(total_cents) filter (where type = 'sale'), 0)::int8 sales,
+      count(*) filter (where type = 'refund')::int refunds,
+      coalesce(sum(total_cents) filter (where type = 'refund'), 0)::int8 refund_cents,
+      max(ts) last_at
+    from receipts where store_id = 'NYC-01' and local_date = ${TODAY}
+    group by register_id order by register_id`;
+  assert.ok(want.length >= 2, "the seeded store rang up sales on several registers today");
+  const rows = await registersToday(rt.sql, "NYC-01", "America/New_York", rt.clock.now());
+  assert.deepEqual(
+    rows.map((r) => [r.register_id, r.transactions, r.sales_cents, r.refunds, r.refund_cents]),
+    want.map((r) => [r.register_id, r.n, Number(r.sales), r.refunds, Number(r.refund_cents)]),
+  );
+  assert.deepEqual(rows.map((r) => r.last_at), want.map((r) => r.last_at.getTime()));
+  const html = await (await app.request("/stores/NYC-01")).text();
+  const table = html.slice(html.indexOf('id="registers"'));
+  for (const r of want) assert.match(table, new RegExp(`<td>${r.register_id}</td>`));
+  const csv = await (await app.request("/api/v1/export/registers.csv?store_id=NYC-01")).text();
+  const first = want[0];
+  assert.match(
+    csv,
+    new RegExp(`^${first.register_id},${first.n},${(Number(first.sales) / 100).toFixed(2)},`, "m"),
+  );
+  // Another store's day is its own.
+  const atl = await registersToday(rt.sql, "ATL-01", "America/New_York", rt.clock.now());
+  const [{ n }] = await rt.sql`select count(*) filter (where type = 'sale')::int n from receipts
+    where store_id = 'ATL-01' and local_date = ${TODAY}`;
+  assert.equal(atl.reduce((a, r) => a + r.transactions, 0), n);
 });
 
 Deno.test("dashboard freshness - the newest receipt of the chain and of each store", async () => {

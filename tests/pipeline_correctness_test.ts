@@ -8,7 +8,7 @@ import { expectedTotals, makeReceipts, seedStores } from "./pipeline_fixtures.ts
 import { rng } from "../lib/random.ts";
 import { metrics } from "../lib/metrics.ts";
 import {
-  assertCategoriesExact,
+  assertRollupsExact,
   drained,
   pgTotals,
   redisStoreSales,
@@ -73,7 +73,7 @@ Deno.test("pipeline - duplicates, shuffled order, refunds and three workers: PG 
         `Redis ${res}`,
       );
     }
-    await assertCategoriesExact(rt, receipts);
+    await assertRollupsExact(rt, receipts);
     const perStore = await redisStoreSales(rt, stores, START - HOUR, START + 3 * HOUR);
     const [pgStore] = await rt.sql`select count(*)::int n from receipts`;
     assert.equal(pgStore.n, 3000);

@@ -11,7 +11,7 @@ import type { Runtime } from "../lib/runtime.ts";
 import { publish } from "../ingest/producer.ts";
 import { runWorkers } from "../pipeline/worker.ts";
 import { expectedTotals, makeReceipts, seedStores } from "./pipeline_fixtures.ts";
-import { assertCategoriesExact, drained, pgTotals, redisTotals } from "./pipeline_helpers.ts";
+import { assertRollupsExact, drained, pgTotals, redisTotals } from "./pipeline_helpers.ts";
 
 const START = Date.parse("2026-11-24T20:00:00Z");
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
@@ -86,7 +86,7 @@ for (const point of ["before-commit", "after-commit", "before-ack"] as const) {
           );
         }
       }
-      await assertCategoriesExact(rt, receipts);
+      await assertRollupsExact(rt, receipts);
       const [{ c }] = await rt.sql`select count(*)::int c from receipts`;
       assert.equal(c, 1200);
     } finally {

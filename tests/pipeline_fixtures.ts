@@ -189,3 +189,38 @@ export function expectedByCategory(
   }
   return out;
 }
+
+/** Counters of one expected register day (`register_day`). */
+export interface RegisterCounters {
+  transactions: number;
+  sales_cents: number;
+  refunds: number;
+  refund_cents: number;
+  /** The newest receipt's event time, epoch ms. */
+  last_ms: number;
+}
+
+/**
+ * Expected register days, keyed `store|YYYY-MM-DD|register` (store-local day): sales and their
+ * receipt totals, refunds and theirs, and the newest receipt of each.
+ */
+export function expectedByRegister(receipts: ReceiptEvent[]): Map<string, RegisterCounters> {
+  const zone = new Map(FIXTURE_STORES.map((s) => [s.id, s.timezone]));
+  const out = new Map<string, RegisterCounters>();
+  for (const r of receipts) {
+    const k = `${r.store_id}|${localDate(r.ts, zone.get(r.store_id) ?? "UTC")}|${r.register_id}`;
+    let c = out.get(k);
+    if (!c) {
+      out.set(k, c = { transactions: 0, sales_cents: 0, refunds: 0, refund_cents: 0, last_ms: 0 });
+    }
+    if (r.type === "sale") {
+      c.transactions += 1;
+      c.sales_cents += r.total_cents;
+    } else {
+      c.refunds += 1;
+      c.refund_cents += r.total_cents;
+    }
+    c.last_ms = Math.max(c.last_ms, r.ts);
+  }
+  return out;
+}

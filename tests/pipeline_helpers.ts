@@ -12,7 +12,12 @@ import {
   type SeriesStore,
 } from "../pipeline/series.ts";
 import { dayBucket } from "../pipeline/rollup.ts";
-import { type CategoryCounters, expectedByCategory } from "./pipeline_fixtures.ts";
+import {
+  type CategoryCounters,
+  expectedByCategory,
+  expectedByRegister,
+  type RegisterCounters,
+} from "./pipeline_fixtures.ts";
 import type { ReceiptEvent } from "../lib/events.ts";
 import assert from "node:assert/strict";
 
@@ -130,20 +135,49 @@ export async function redisCategoryRows(
   return out;
 }
 
-/** Store × category deltas not folded in yet (rows of `rollup_pending`). */
+/** Deltas not folded in yet (rows of `rollup_pending` and `register_pending`). */
 export const pendingRows = async (rt: Pick<Runtime, "sql">) =>
-  (await rt.sql`select count(*)::int n from rollup_pending`)[0].n as number;
+  (await rt.sql`select (select count(*) from rollup_pending)::int
+    + (select count(*) from register_pending)::int as n`)[0].n as number;
 
 /** Waits until the compactor has folded every pending delta in (PostgreSQL and Redis). */
 export async function compacted(rt: Pick<Runtime, "sql">, ms = 20_000): Promise<void> {
   await waitFor(async () => (await pendingRows(rt)) === 0, { ms, what: "the compactor to fold" });
 }
 
+/** Every row of `register_day`, keyed like {@link expectedByRegister}. */
+export async function pgRegisterRows(
+  rt: Pick<Runtime, "sql">,
+): Promise<Map<string, RegisterCounters>> {
+  const rows = await rt.sql`select store_id || '|' || day::text || '|' || register_id as k, *,
+    (extract(epoch from last_at) * 1000)::int8 as last_ms from register_day`;
+  return new Map(rows.map((r) => [r.k, {
+    transactions: Number(r.transactions),
+    sales_cents: Number(r.sales_cents),
+    refunds: Number(r.refunds),
+    refund_cents: Number(r.refund_cents),
+    last_ms: Number(r.last_ms),
+  }]));
+}
+
+/** Checks every register day in PostgreSQL against the exact sums of `receipts`. */
+export async function assertRegistersExact(
+  rt: Pick<Runtime, "sql">,
+  receipts: ReceiptEvent[],
+): Promise<void> {
+  assert.deepEqual(
+    await pgRegisterRows(rt),
+    expectedByRegister(receipts),
+    "PostgreSQL register days",
+  );
+}
+
 /**
  * Waits for the compactor, then checks every store × category bucket (every resolution) against
- * the exact sums of `receipts` (distinct ones), in PostgreSQL and in Redis.
+ * the exact sums of `receipts` (distinct ones), in PostgreSQL and in Redis, and every register
+ * day in PostgreSQL.
  */
-export async function assertCategoriesExact(
+export async function assertRollupsExact(
   rt: Pick<Runtime, "sql" | "redis" | "keys" | "timeSeries">,
   receipts: ReceiptEvent[],
 ): Promise<void> {
@@ -152,4 +186,5 @@ export async function assertCategoriesExact(
   assert.deepEqual(await pgCategoryRows(rt), want, "PostgreSQL store × category buckets");
   const redis = await redisCategoryRows(createSeriesStore(rt), want.keys());
   assert.deepEqual(redis, want, "Redis store × category buckets");
+  await assertRegistersExact(rt, receipts);
 }

@@ -20,7 +20,7 @@ import { publish } from "../ingest/producer.ts";
 import { runWorkers } from "../pipeline/worker.ts";
 import { sleep } from "../pipeline/recovery.ts";
 import { expectedTotals, makeReceipts, seedStores } from "./pipeline_fixtures.ts";
-import { assertCategoriesExact, drained, pgTotals, redisTotals } from "./pipeline_helpers.ts";
+import { assertRollupsExact, drained, pgTotals, redisTotals } from "./pipeline_helpers.ts";
 
 const START = Date.parse("2026-11-24T20:00:00Z");
 const OUTAGE_MS = Number(Deno.env.get("PIPELINE_OUTAGE_MS") ?? "3000");
@@ -82,7 +82,7 @@ Deno.test("pipeline - PostgreSQL unreachable under load: retried, nothing lost o
       await redisTotals(rt, "minute", START - 3_600_000, START + 86_400_000),
       receipts,
     );
-    await assertCategoriesExact(rt, receipts);
+    await assertRollupsExact(rt, receipts);
   } finally {
     await admin`alter database ${admin(rt.db.name)} allow_connections true`.catch(() => {});
     await admin.end();
@@ -170,7 +170,7 @@ Deno.test("pipeline - Redis killed and restarted from its AOF under load: totals
       await redisTotals(rt, "minute", START - 3_600_000, START + 86_400_000),
       receipts,
     );
-    await assertCategoriesExact(rt, receipts);
+    await assertRollupsExact(rt, receipts);
   } finally {
     controller.abort();
     await worker;

@@ -6,6 +6,7 @@
 import type { Sql } from "../db.ts";
 import { pacing } from "./pacing.ts";
 import { localMidnight } from "./format.ts";
+import { localDate } from "../stores.ts";
 
 /** A category's sales today against the same time last week. */
 export interface CategoryRow {
@@ -48,25 +49,22 @@ export interface RegisterRow {
   last_at: number;
 }
 
-/** Registers of a store since its local midnight. */
+/**
+ * Registers of a store on its local date (`register_day`, which the stream workers keep: one
+ * store's few rows, however many receipts the chain has that day).
+ */
 export async function registersToday(
   sql: Sql,
   storeId: string,
   timezone: string,
   now: number,
 ): Promise<RegisterRow[]> {
-  const from = new Date(localMidnight(now, timezone));
   const rows = await sql<
     (Omit<RegisterRow, "last_at"> & { last_at: Date })[]
   >`
-    select register_id,
-      count(*) filter (where type = 'sale')::int as transactions,
-      coalesce(sum(total_cents) filter (where type = 'sale'), 0)::int8 as sales_cents,
-      count(*) filter (where type = 'refund')::int as refunds,
-      coalesce(sum(total_cents) filter (where type = 'refund'), 0)::int8 as refund_cents,
-      max(ts) as last_at
-    from receipts where store_id = ${storeId} and ts >= ${from} and ts <= ${new Date(now)}
-    group by register_id order by register_id`;
+    select register_id, transactions, sales_cents, refunds, refund_cents, last_at
+    from register_day where store_id = ${storeId} and day = ${localDate(now, timezone)}::date
+    order by register_id`;
   return rows.map((r) => ({ ...r, last_at: r.last_at.getTime() }));
 }
 
