@@ -120,12 +120,15 @@ export async function productsToday(
 ): Promise<ProductToday[]> {
   const ids = scope.stores.map((s) => s.id);
   const asc = opts.order === "bottom";
+  const utcDate = new Date(now).toISOString().slice(0, 10);
   const rows = await sql<ProductToday[]>`
     select d.sku, min(d.category) as category, sum(d.units)::int8 as units,
       sum(d.revenue_cents)::int8 as revenue_cents
     from sku_daily d join stores s on s.id = d.store_id
     where d.store_id = any(${ids}::text[])
       and d.day = (${new Date(now)}::timestamptz at time zone s.timezone)::date
+      -- Every store's local date is within a day of UTC's: bounds the index scan by date.
+      and d.day between ${utcDate}::date - 1 and ${utcDate}::date + 1
     group by d.sku
     ${asc ? sql`having sum(d.units) > 0 and sum(d.revenue_cents) > 0` : sql``}
     order by ${asc ? sql`sum(d.revenue_cents) asc` : sql`sum(d.revenue_cents) desc`}, d.sku

@@ -43,7 +43,14 @@ export async function pacing(sql: Sql, q: PacingQuery): Promise<PacingRow[]> {
   const now = new Date(q.now);
   const shift = `${q.compareDays ?? 7} days`;
   const ids = q.storeIds ?? null;
-  const cat = q.byCategory ? "each" : "all";
+  // Whole-store rows or category rows: a condition of its own, so that with the store and the
+  // time range it bounds an index scan.
+  const cat = (t: "m" | "h") =>
+    q.byCategory ? sql`${sql(t)}.category <> '*'` : sql`${sql(t)}.category = '*'`;
+  const sums = (t: "m" | "h") =>
+    sql`sum(${sql(t)}.sales_cents) as sales_cents, sum(${sql(t)}.transactions) as transactions,
+      sum(${sql(t)}.units) as units, sum(${sql(t)}.refunds) as refunds,
+      sum(${sql(t)}.refund_cents) as refund_cents, sum(${sql(t)}.discount_cents) as discount_cents`;
   const rows = await sql<Raw[]>`
     with s as (
       select id, timezone from stores where ${ids}::text[] is null or id = any(${ids}::text[])
@@ -56,22 +63,37 @@ export async function pacing(sql: Sql, q: PacingQuery): Promise<PacingRow[]> {
         (date_trunc('day', (${now}::timestamptz - ${shift}::interval) at time zone timezone)
           at time zone timezone)
       from s
-    ), w as (
+    ), w1 as (
       select id, k, a, b,
         date_trunc('hour', a) + case when date_trunc('hour', a) = a then interval '0' else interval '1 hour' end as h1,
         date_trunc('hour', b) as h2
       from w0
+    ), w as (
+      -- Minutes in [a, e1) and [s2, b], whole hours in [h1, h2): when no whole hour fits, the
+      -- whole window is minutes.
+      select id, k, a, b, h1, h2,
+        case when h1 < h2 then h1 else 'infinity' end as e1,
+        case when h1 < h2 then h2 else 'infinity' end as s2
+      from w1
     ), parts as (
-      select w.id, w.k, m.category, m.sales_cents, m.transactions, m.units, m.refunds,
-        m.refund_cents, m.discount_cents
-      from w join rollup_minute m on m.store_id = w.id and m.bucket >= w.a and m.bucket <= w.b
-        and (w.h1 >= w.h2 or m.bucket < w.h1 or m.bucket >= w.h2)
-        and (case when ${cat} = 'all' then m.category = '*' else m.category <> '*' end)
+      -- Each part is summed per window in a lateral subquery, which runs once per store and
+      -- window as an index scan bounded by that window; as a plain join, PostgreSQL cannot tell
+      -- how narrow the per-store ranges are, and with many stores it hashes the whole table.
+      select w.id, w.k, x.* from w, lateral (
+        select m.category, ${sums("m")} from rollup_minute m
+        where m.store_id = w.id and m.bucket >= w.a and m.bucket <= w.b and m.bucket < w.e1
+          and ${cat("m")}
+        group by m.category) x
       union all
-      select w.id, w.k, h.category, h.sales_cents, h.transactions, h.units, h.refunds,
-        h.refund_cents, h.discount_cents
-      from w join rollup_hour h on h.store_id = w.id and h.bucket >= w.h1 and h.bucket < w.h2
-        and (case when ${cat} = 'all' then h.category = '*' else h.category <> '*' end)
+      select w.id, w.k, x.* from w, lateral (
+        select m.category, ${sums("m")} from rollup_minute m
+        where m.store_id = w.id and m.bucket >= w.s2 and m.bucket <= w.b and ${cat("m")}
+        group by m.category) x
+      union all
+      select w.id, w.k, x.* from w, lateral (
+        select h.category, ${sums("h")} from rollup_hour h
+        where h.store_id = w.id and h.bucket >= w.h1 and h.bucket < w.h2 and ${cat("h")}
+        group by h.category) x
     )
     select id as store_id, category, k,
       sum(sales_cents)::int8 as sales_cents, sum(transactions)::int8 as transactions,
