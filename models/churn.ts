@@ -300,12 +300,16 @@ export async function runChurn(
       await tx`delete from churn_scores`;
       for (let i = 0; i < hs.length; i += 5000) {
         const idx = Array.from({ length: Math.min(5000, hs.length - i) }, (_, k) => i + k);
-        await tx`insert into churn_scores (customer_id, probability, segment, reasons, model)
-          select c, p, s, coalesce(string_to_array(nullif(r, ''), '|'), '{}'), ${model}
+        // With the customer's net revenue now: the customers page ranks equal scores by it.
+        await tx`insert into churn_scores (customer_id, probability, segment, reasons, model,
+            revenue_cents)
+          select c, p, s, coalesce(string_to_array(nullif(r, ''), '|'), '{}'), ${model},
+            st.revenue_cents
           from unnest(${idx.map((k) => hs[k].customer)}::text[],
             ${idx.map((k) => Math.min(1, Math.max(0, p[k])))}::float8[],
             ${idx.map((k) => seg[k])}::text[], ${idx.map((k) => why[k].join("|"))}::text[])
-            as u(c, p, s, r)`;
+            as u(c, p, s, r)
+          left join customer_stats st on st.customer_id = u.c`;
       }
     });
     return { rows: hs.length, model };

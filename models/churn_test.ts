@@ -23,8 +23,18 @@ Deno.test("churn - AUC >= 0.75 and above recency alone; scores carry reasons and
   assert.ok(res.metrics.brier < 0.25);
   const p = await promote(db.sql, "churn", res.version, { actor: "test" });
   assert.ok(p.promoted, p.reason);
+  // Purchase stats as the stream workers keep them, for the revenue stored beside each score.
+  await db.sql`insert into customer_stats (customer_id, first_purchase, last_purchase, orders,
+      revenue_cents)
+    select customer_id, min(ts), max(ts), count(*), sum(total_cents) from receipts
+    where customer_id is not null and type = 'sale' group by customer_id`;
   const run = await runChurn(db.sql, end);
   assert.equal(run.model, `churn@${res.version}`);
+  const [rev] = await db.sql`select count(*)::int as n,
+      count(*) filter (where c.revenue_cents is distinct from s.revenue_cents)::int as wrong
+    from churn_scores c left join customer_stats s using (customer_id)`;
+  assert.ok(rev.n > 0);
+  assert.equal(rev.wrong, 0, "each score carries its customer's net revenue");
   const rows = await db.sql`select * from churn_scores order by probability desc limit 20`;
   assert.ok(rows.length === 20);
   assert.ok(rows.every((r) => r.probability >= 0 && r.probability <= 1));

@@ -90,10 +90,16 @@ export async function segmentSummary(sql: Sql) {
 
 /**
  * Customers most likely to churn, with masked contact details. Customers shown at the same
- * whole percent come most valuable first (net revenue so far): on short histories the model
- * gives thousands of one-order customers the same score, and a list ordered by id among them
- * tells a manager nothing.
+ * whole percent come most valuable first (net revenue when they were scored): on short
+ * histories the model gives thousands of one-order customers the same score, and a list
+ * ordered by id among them tells a manager nothing. The order is that of an index on
+ * churn_scores (migration 0083), so only the rows shown are read and joined.
  */
+/** The churn list's order, which `churn_scores_ranked_idx` (migration 0083) has. */
+export const CHURN_LIST_ORDER =
+  "round(c.probability * 100) desc, c.revenue_cents desc nulls last, c.probability desc, " +
+  "c.customer_id";
+
 export async function churnRiskList(sql: Sql, opts: { segment?: string; limit?: number } = {}) {
   const rows = await sql<{
     customer_id: string;
@@ -108,13 +114,15 @@ export async function churnRiskList(sql: Sql, opts: { segment?: string; limit?: 
   }[]>`
     select c.customer_id, c.probability, c.segment, c.reasons, c.model, k.email, k.phone,
            s.last_purchase, s.orders
-    from churn_scores c
+    from (
+      select * from churn_scores c
+      where ${opts.segment ? sql`c.segment = ${opts.segment}` : sql`true`}
+      order by ${sql.unsafe(CHURN_LIST_ORDER)}
+      limit ${opts.limit ?? 50}
+    ) c
     left join customers k using (customer_id)
     left join customer_stats s using (customer_id)
-    where ${opts.segment ? sql`c.segment = ${opts.segment}` : sql`true`}
-    order by round(c.probability * 100) desc, s.revenue_cents desc nulls last, c.probability desc,
-      c.customer_id
-    limit ${opts.limit ?? 50}`;
+    order by ${sql.unsafe(CHURN_LIST_ORDER)}`;
   return rows.map(({ email, phone, ...r }) => ({
     ...r,
     email: maskEmail(email),

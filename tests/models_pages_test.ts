@@ -9,7 +9,7 @@ import { runJobOnce } from "../scheduler/scheduler.ts";
 import { JOBS } from "../scheduler/jobs.ts";
 import { runChurn, trainChurn } from "../models/churn.ts";
 import { promote } from "../models/registry.ts";
-import { churnRiskList, maskEmail, maskPhone } from "../models/pages.ts";
+import { CHURN_LIST_ORDER, churnRiskList, maskEmail, maskPhone } from "../models/pages.ts";
 
 const NOW = Date.parse("2026-03-16T10:20:00Z");
 const HOUR = 3_600_000;
@@ -71,8 +71,9 @@ Deno.test("models pages - churn risk list: highest risk first, the most valuable
     ["tie-unknown", 0.4199, null],
   ];
   for (const [id, p, revenue] of rows) {
-    await rt.sql`insert into churn_scores (customer_id, probability, segment, reasons, model)
-      values (${id}, ${p}, 'new', '{}', 'churn@1')`;
+    await rt.sql`insert into churn_scores (customer_id, probability, segment, reasons, model,
+        revenue_cents)
+      values (${id}, ${p}, ${id === "low" ? "loyal" : "new"}, '{}', 'churn@1', ${revenue})`;
     if (revenue !== null) {
       await rt.sql`insert into customer_stats (customer_id, first_purchase, last_purchase, orders,
         revenue_cents) values (${id}, now(), now(), 1, ${revenue})`;
@@ -86,4 +87,19 @@ Deno.test("models pages - churn risk list: highest risk first, the most valuable
     "tie-unknown",
     "low",
   ]);
+  assert.deepEqual(list.map((r) => r.orders), [1, 1, 1, null, 1], "with their live stats");
+  const some = await churnRiskList(rt.sql, { segment: "new", limit: 2 });
+  assert.deepEqual(some.map((r) => r.customer_id), ["top", "tie-big"]);
+  // The list reads the first rows of the index in its order, not every score.
+  await rt.sql`insert into churn_scores (customer_id, probability, segment, model, revenue_cents)
+    select 'filler-' || i, random() * 0.4, 'new', 'churn@1', i from generate_series(1, 5000) i`;
+  await rt.sql`analyze churn_scores`;
+  for (const segment of [undefined, "new"]) {
+    const [plan] = await rt.sql.unsafe(
+      `explain (format json) select * from churn_scores c
+       where ${segment ? "c.segment = 'new'" : "true"}
+       order by ${CHURN_LIST_ORDER} limit 50`,
+    );
+    assert.match(JSON.stringify(plan), /"Index Scan".*ranked_idx/, `segment ${segment}`);
+  }
 });
