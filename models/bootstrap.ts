@@ -65,6 +65,16 @@ export async function storesStillLoading(sql: Sql, now: number): Promise<string 
   })`;
 }
 
+/** Days of the last four weeks (and any ahead of UTC's today) with SKU sales recorded. */
+async function skuHistoryDays(sql: Sql, now: number): Promise<number> {
+  const [r] = await sql<{ days: number }[]>`
+    select count(*)::int as days
+    from generate_series(${new Date(now - 28 * DAY_MS)}::date, ${new Date(now + DAY_MS)}::date,
+      interval '1 day') as d
+    where exists(select 1 from sku_daily where day = d::date)`;
+  return r.days;
+}
+
 async function recentlyTried(sql: Sql, name: string, now: number): Promise<boolean> {
   const [r] = await sql`select max(at) as at from model_events
                         where name = ${name} and action in ('register', 'refuse')`;
@@ -113,9 +123,9 @@ export async function bootstrapModels(
       log.info("bootstrap: first forecast model", { version: t.version, promoted: p.promoted });
     }
   } else {
-    const [f] = await sql`select count(*)::int as n from forecasts
-                          where resolution = 'hour' and bucket >= ${new Date(now)}`;
-    if (!f.n) done.forecastRun = await runForecast(sql, now);
+    const [f] = await sql`select exists(select 1 from forecasts
+                          where resolution = 'hour' and bucket >= ${new Date(now)}) as any`;
+    if (!f.any) done.forecastRun = await runForecast(sql, now);
   }
 
   if (!(await activeVersion(sql, "churn")) && !(await recentlyTried(sql, "churn", now))) {
@@ -143,15 +153,17 @@ export async function bootstrapModels(
     }
   }
 
-  const [inv] = await sql`select (select count(*) from inventory)::int as inv,
-                                 (select count(*) from stock_risk)::int as risk`;
-  const [sd] = await sql`select count(distinct day)::int as days from sku_daily
-                         where day >= ${new Date(now - 28 * DAY_MS)}`;
-  if (inv.inv > 0 && sd.days >= 7) {
+  // This job runs every minute: only existence checks until there is something to do, and the
+  // days of SKU history (an index probe per day) only then.
+  const [inv] = await sql`select exists(select 1 from inventory) as inv,
+                                 exists(select 1 from stock_risk) as risk`;
+  const trainDemand = inv.inv && !(await activeVersion(sql, "demand")) &&
+    !(await recentlyTried(sql, "demand", now));
+  if ((trainDemand || (inv.inv && !inv.risk)) && (await skuHistoryDays(sql, now)) >= 7) {
     // Stock risk is written with the default policy at once; the first version is trained (and
     // the rows rewritten) once the history is complete, even when default rows already exist.
     let promoted = false;
-    if (!(await activeVersion(sql, "demand")) && !(await recentlyTried(sql, "demand", now))) {
+    if (trainDemand) {
       const why = await notReady();
       if (why) {
         done.demandTrain = `waiting: ${why}`;
@@ -167,7 +179,7 @@ export async function bootstrapModels(
         }
       }
     }
-    if (inv.risk === 0 || promoted) done.demandRun = await runDemand(sql, now);
+    if (!inv.risk || promoted) done.demandRun = await runDemand(sql, now);
   }
   // Only reasons for waiting (strings): nothing was trained or run this minute.
   if (Object.values(done).every((v) => typeof v === "string")) {

@@ -73,3 +73,32 @@ Deno.test("scheduler - bootstrap trains nothing while history is still arriving"
   assert.equal(await storesStillLoading(rt.sql, now), null);
   assert.match(String(await storesStillLoading(rt.sql, now + 30 * HOUR_MS)), /S002/);
 });
+
+Deno.test("scheduler - bootstrap writes stock risk once there is inventory and a week of SKU history", async () => {
+  const now = Date.parse("2026-03-16T10:20:00Z");
+  await using rt = await testRuntime("bootstrap_demand", { clock: fixedClock(now) });
+  await rt.sql`insert into stores (id, name, timezone) values ('S1', 'One', 'UTC')`;
+  await rt.sql`insert into inventory (store_id, sku, on_hand)
+    select 'S1', 'K' || i, 20 from generate_series(1, 5) i`;
+  const history = async (from: number, to: number) => {
+    await rt.sql`insert into sku_daily (store_id, day, sku, category, units, revenue_cents)
+      select 'S1', ${new Date(now)}::date - d, 'K' || i, 'C', 3, 300
+      from generate_series(${from}::int, ${to}::int) d, generate_series(1, 5) i`;
+  };
+  const risk = async () => (await rt.sql`select count(*)::int as n from stock_risk`)[0].n;
+
+  await history(1, 5); // five days: not enough
+  let done = await bootstrapModels(rt.sql, now);
+  assert.equal(done.demandRun, undefined, JSON.stringify(done));
+  assert.equal(await risk(), 0);
+
+  await history(6, 9); // nine days
+  done = await bootstrapModels(rt.sql, now);
+  assert.ok(done.demandRun, JSON.stringify(done));
+  assert.equal(await risk(), 5);
+
+  // Stock risk written and the demand model tried: nothing more to do for it.
+  done = await bootstrapModels(rt.sql, now + 60_000);
+  assert.equal(done.demandRun, undefined, JSON.stringify(done));
+  assert.equal(done.demandTrain, undefined, JSON.stringify(done));
+});
