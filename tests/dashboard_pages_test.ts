@@ -5,9 +5,10 @@ import { createApp } from "../lib/web/app.ts";
 import { stopBundler } from "../lib/web/bundle.ts";
 import { seedDemo } from "../lib/dashboard/seed.ts";
 import { EXPORTS } from "../lib/dashboard/exports.ts";
-import { freshness } from "../lib/dashboard/lists.ts";
+import { freshness, recentReceipts } from "../lib/dashboard/lists.ts";
 import { registersToday } from "../lib/dashboard/store_detail.ts";
 import { toMinorUnits } from "../lib/events.ts";
+import { localMidnight } from "../lib/dashboard/format.ts";
 import { publishSimulatorState } from "../ingest/simulator/state.ts";
 
 // 15:00 in New York on a Wednesday: a trading day well under way.
@@ -107,6 +108,32 @@ Deno.test("dashboard pages - registers today equal the store's receipts of its l
   const [{ n }] = await rt.sql`select count(*) filter (where type = 'sale')::int n from receipts
     where store_id = 'ATL-01' and local_date = ${TODAY}`;
   assert.equal(atl.reduce((a, r) => a + r.transactions, 0), n);
+});
+
+Deno.test("dashboard ticker - the newest receipts of the chain and of a store, also one closed since yesterday", async () => {
+  await using rt = await testRuntime("dash_ticker", { clock: fixedClock(NOW) });
+  await seedDemo(rt, { now: rt.clock.now(), pastDays: [1, 7] });
+  const now = rt.clock.now();
+  const scope = (store_id: string) => ({ store_id }) as Parameters<typeof recentReceipts>[1];
+  const newest = async (store: string | null, limit: number) =>
+    (await rt.sql`select transaction_id from receipts
+      where (${store}::text is null or store_id = ${store})
+        and ts > ${new Date(now - 2 * 86_400_000)} and ts <= ${new Date(now)}
+      order by ts desc limit ${limit}`).map((r) => r.transaction_id);
+  const ticker = async (store: string, limit?: number) =>
+    (await recentReceipts(rt.sql, scope(store), now, limit)).map((r) => r.transaction_id);
+  assert.deepEqual(await ticker("*"), await newest(null, 12));
+  assert.deepEqual(await ticker("NYC-01"), await newest("NYC-01", 12));
+  assert.deepEqual(await ticker("NYC-01", 100), await newest("NYC-01", 100));
+  // ATL-01 has not sold today: its newest receipts are yesterday's.
+  const midnight = localMidnight(now, "America/New_York");
+  await rt.sql`delete from receipts where store_id = 'ATL-01' and ts >= ${new Date(midnight)}`;
+  await rt.sql`delete from rollup_minute where store_id = 'ATL-01' and bucket >= ${new Date(
+    midnight,
+  )}`;
+  const closed = await newest("ATL-01", 12);
+  assert.equal(closed.length, 12);
+  assert.deepEqual(await ticker("ATL-01"), closed);
 });
 
 Deno.test("dashboard freshness - the newest receipt of the chain and of each store", async () => {

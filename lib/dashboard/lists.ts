@@ -18,7 +18,13 @@ export interface TickerReceipt {
   items: number;
 }
 
-/** Newest receipts by event time. */
+/**
+ * Newest receipts by event time, of the two days up to `now`. For one store, the store's newest
+ * whole-store minute buckets (`rollup_minute`, by key: a bucket exists only where a receipt
+ * landed, so the newest `limit` of them hold its newest `limit` receipts) say which minutes of
+ * `receipts` to read: the chain's receipts of those minutes, not of everything since the store's
+ * last sale (a store closed since yesterday read two days of the chain's receipts).
+ */
 export async function recentReceipts(
   sql: Sql,
   scope: DashScope,
@@ -26,6 +32,16 @@ export async function recentReceipts(
   limit = 12,
 ): Promise<TickerReceipt[]> {
   const id = scope.store_id === "*" ? null : scope.store_id;
+  const to = new Date(now);
+  const candidates = id === null
+    ? sql`select * from receipts where ts > ${to}::timestamptz - interval '2 days' and ts <= ${to}`
+    : sql`select r.* from (select bucket from rollup_minute where store_id = ${id}
+          and category = '*' and bucket > ${to}::timestamptz - interval '2 days 1 minute'
+          and bucket <= ${to}
+        order by bucket desc limit ${limit}) m,
+      lateral (select * from receipts where store_id = ${id}
+        and ts >= m.bucket and ts < m.bucket + interval '1 minute'
+        and ts > ${to}::timestamptz - interval '2 days' and ts <= ${to}) r`;
   const rows = await sql<
     {
       store_id: string;
@@ -36,9 +52,7 @@ export async function recentReceipts(
       units: number;
     }[]
   >`
-    select store_id, transaction_id, type, ts, total_cents, units from receipts
-    where ts > ${new Date(now)}::timestamptz - interval '2 days' and ts <= ${new Date(now)}
-      and (${id}::text is null or store_id = ${id})
+    select store_id, transaction_id, type, ts, total_cents, units from (${candidates}) c
     order by ts desc limit ${limit}`;
   return rows.map((r) => ({
     store_id: r.store_id,
