@@ -273,7 +273,7 @@ export function churnReasons(
   );
 }
 
-/** Scores every customer with the active churn version and replaces churn_scores. */
+/** Scores every customer with the active churn version and replaces churn_scores (and the segment sizes in churn_segments). */
 export async function runChurn(
   sql: Sql,
   now: number,
@@ -311,6 +311,10 @@ export async function runChurn(
             as u(c, p, s, r)
           left join customer_stats st on st.customer_id = u.c`;
       }
+      // The customers page reads segment sizes from here, not by counting every score.
+      await tx`delete from churn_segments`;
+      await tx`insert into churn_segments (segment, customers, avg_probability)
+        select segment, count(*), avg(probability) from churn_scores group by segment`;
     });
     return { rows: hs.length, model };
   } finally {

@@ -81,11 +81,11 @@ export function maskPhone(phone: string | null): string {
   return digits.length > 4 ? `***${digits.slice(-4)}` : "***";
 }
 
-/** Segment sizes and mean churn probability. */
+/** Segment sizes and mean churn probability, as the last scoring run wrote them. */
 export async function segmentSummary(sql: Sql) {
   return await sql<{ segment: string; customers: number; avg_probability: number }[]>`
-    select segment, count(*)::int as customers, avg(probability)::float8 as avg_probability
-    from churn_scores group by segment order by customers desc`;
+    select segment, customers, avg_probability from churn_segments
+    order by customers desc, segment`;
 }
 
 /**

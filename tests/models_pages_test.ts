@@ -43,6 +43,17 @@ Deno.test("models pages - forecasts, customers (masked) and models render from t
   assert.equal(c.status, 200);
   const ch = await c.text();
   assert.match(ch, /data-customer="cust/);
+  // The segment sizes are those of the scores the last run wrote.
+  const segments = await rt.sql`select segment, count(*)::int as n from churn_scores
+    group by segment order by n desc, segment`;
+  assert.ok(segments.length > 1);
+  assert.deepEqual(
+    [...ch.matchAll(/data-segment="([a-z_]+)"><b>([\d,]+)<\/b>/g)].map((m) => [
+      m[1],
+      Number(m[2].replaceAll(",", "")),
+    ]),
+    segments.map((r) => [r.segment, r.n]),
+  );
   assert.doesNotMatch(ch, /carla\.jones@example\.com|555 010 4477/);
   const m = await app.request("/models");
   assert.equal(m.status, 200);
