@@ -298,26 +298,36 @@ function registerArrays(rows: RegisterDay[]) {
   ];
 }
 
-/** The `do update` of a register-day upsert (alias `r`): counters added, newest receipt kept. */
-function addRegisterDay(tx: Tx) {
+/**
+ * Adds register days to `register_day` from `source`, a relation of columns s (store), d (day),
+ * g (register), t, sc, rf, rc (sales, their cents, refunds, theirs) and ms (newest receipt, epoch
+ * ms), locking rows in key order: counters added, the newest receipt kept. `ctes` go before the
+ * insert (`with …`).
+ */
+function addRegisterDays(tx: Tx, source: ReturnType<Tx>, ctes = tx``) {
   return tx`
-    transactions = r.transactions + excluded.transactions,
-    sales_cents = r.sales_cents + excluded.sales_cents, refunds = r.refunds + excluded.refunds,
-    refund_cents = r.refund_cents + excluded.refund_cents,
-    last_at = greatest(r.last_at, excluded.last_at)`;
+    ${ctes}
+    insert into register_day as r (store_id, day, register_id, transactions, sales_cents,
+      refunds, refund_cents, last_at)
+    select s, d, g, t, sc, rf, rc, timestamptz 'epoch' + ms * interval '1 millisecond'
+    from ${source}
+    order by s collate "C", d, g collate "C"
+    on conflict (store_id, day, register_id) do update set
+      transactions = r.transactions + excluded.transactions,
+      sales_cents = r.sales_cents + excluded.sales_cents, refunds = r.refunds + excluded.refunds,
+      refund_cents = r.refund_cents + excluded.refund_cents,
+      last_at = greatest(r.last_at, excluded.last_at)`;
 }
 
 /** Adds a big batch's register days to `register_day` (rows in key order). */
 export function upsertRegisterDay(tx: Tx, rows: RegisterDay[]) {
   const [s, d, g, t, sc, rf, rc, last] = registerArrays(rows);
-  return tx`
-    insert into register_day as r (store_id, day, register_id, transactions, sales_cents,
-      refunds, refund_cents, last_at)
-    select s, d, g, t, sc, rf, rc, timestamptz 'epoch' + ms * interval '1 millisecond'
-    from (select unnest(${s}::text[]) s, unnest(${d}::date[]) d, unnest(${g}::text[]) g,
+  return addRegisterDays(
+    tx,
+    tx`(select unnest(${s}::text[]) s, unnest(${d}::date[]) d, unnest(${g}::text[]) g,
       unnest(${t}::int4[]) t, unnest(${sc}::int8[]) sc, unnest(${rf}::int4[]) rf,
-      unnest(${rc}::int8[]) rc, unnest(${last}::int8[]) ms) x
-    on conflict (store_id, day, register_id) do update set ${addRegisterDay(tx)}`;
+      unnest(${rc}::int8[]) rc, unnest(${last}::int8[]) ms) x`,
+  );
 }
 
 /** Appends a small batch's register days to `register_pending` as one row, for the compactor. */
@@ -333,28 +343,24 @@ export function insertRegisterPending(tx: Tx, rows: RegisterDay[]) {
 /**
  * Deletes every visible `register_pending` row and adds their deltas, summed per register day,
  * to `register_day`, in one statement; rows are locked in key order, as a big batch's upsert
- * locks them. Returns how many register days changed.
+ * locks them.
  */
-export async function foldRegisterPending(tx: Tx): Promise<number> {
-  const rows = await tx`
-    with d as (
-      delete from register_pending
-      returning store_ids, days, register_ids, transactions, sales_cents, refunds, refund_cents,
-        last_ms
-    ), g as (
+export function foldRegisterPending(tx: Tx) {
+  return addRegisterDays(
+    tx,
+    tx`(
       select x.s, x.d, x.g, sum(x.t)::int4 t, sum(x.sc)::int8 sc, sum(x.rf)::int4 rf,
         sum(x.rc)::int8 rc, max(x.ms) ms
-      from (select unnest(store_ids) s, unnest(days) d, unnest(register_ids) g,
-        unnest(transactions) t, unnest(sales_cents) sc, unnest(refunds) rf,
-        unnest(refund_cents) rc, unnest(last_ms) ms from d) x
+      from (
+        select unnest(store_ids) s, unnest(days) d, unnest(register_ids) g,
+          unnest(transactions) t, unnest(sales_cents) sc, unnest(refunds) rf,
+          unnest(refund_cents) rc, unnest(last_ms) ms
+        from pending
+      ) x
       group by x.s, x.d, x.g
-    )
-    insert into register_day as r (store_id, day, register_id, transactions, sales_cents,
-      refunds, refund_cents, last_at)
-    select s, d, g, t, sc, rf, rc, timestamptz 'epoch' + ms * interval '1 millisecond' from g
-    order by s collate "C", d, g collate "C"
-    on conflict (store_id, day, register_id) do update set ${addRegisterDay(tx)}`;
-  return rows.count;
+    ) g`,
+    tx`with pending as (delete from register_pending returning *)`,
+  );
 }
 
 /** Adds purchase stats per customer (first/last purchase of sales, orders, net revenue). */
