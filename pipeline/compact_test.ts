@@ -17,6 +17,7 @@ import {
 import {
   assertRegistersExact,
   compacted,
+  foldAll,
   pendingRows,
   pgCategoryRows,
   redisCategoryRows,
@@ -125,7 +126,7 @@ Deno.test("compact - concurrent compactors fold each delta exactly once", async 
       for (let i = 0; i < 10; i++) folded.push(...(await compactOnce(rt, series))?.folded ?? []);
     }),
   ]);
-  while (await pendingRows(rt)) folded.push(...(await compactOnce(rt, series))?.folded ?? []);
+  folded.push(...await foldAll(rt, series));
   assert.deepEqual([...folded].sort((a, b) => a - b), [...pending].sort((a, b) => a - b));
   await assertFolded(rt, series, receipts);
 });
@@ -245,6 +246,6 @@ Deno.test("compact - a big batch writes its own hours and days, beside queued on
     second.buckets.some((b) => b.resolution === "hour" && b.category !== "*" && b.store_id !== "*"),
   );
   await series.write(second.buckets); // as the worker does after the commit
-  while (await pendingRows(rt)) await compactOnce(rt, series);
+  await foldAll(rt, series);
   await assertFolded(rt, series, receipts);
 });

@@ -12,6 +12,7 @@ import {
   type SeriesStore,
 } from "../pipeline/series.ts";
 import { dayBucket } from "../pipeline/rollup.ts";
+import { compactOnce } from "../pipeline/compact.ts";
 import {
   type CategoryCounters,
   expectedByCategory,
@@ -139,6 +140,26 @@ export async function redisCategoryRows(
 export const pendingRows = async (rt: Pick<Runtime, "sql">) =>
   (await rt.sql`select (select count(*) from rollup_pending)::int
     + (select count(*) from register_pending)::int as n`)[0].n as number;
+
+/**
+ * Runs the compactor until nothing is pending and returns the ids of the deltas it folded. Fails,
+ * rather than looping forever, if `rounds` compactions leave deltas behind (a fold that lost a
+ * table would).
+ */
+export async function foldAll(
+  rt: Pick<Runtime, "sql">,
+  series?: SeriesStore,
+  rounds = 20,
+): Promise<number[]> {
+  const folded: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    if (!(await pendingRows(rt))) return folded;
+    folded.push(...(await compactOnce(rt, series))?.folded ?? []);
+  }
+  const left = await pendingRows(rt);
+  if (left) throw new Error(`${left} deltas still pending after ${rounds} compactions`);
+  return folded;
+}
 
 /** Waits until the compactor has folded every pending delta in (PostgreSQL and Redis). */
 export async function compacted(rt: Pick<Runtime, "sql">, ms = 20_000): Promise<void> {
