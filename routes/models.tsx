@@ -7,21 +7,40 @@ import { Panel } from "../components/Panel.tsx";
 import { missingVersionNote, modelsOverview } from "../models/pages.ts";
 import { MODEL_NAMES } from "../models/registry.ts";
 import type { JobRun } from "../scheduler/runs.ts";
+import { timezoneFor } from "../lib/dashboard/scope.ts";
+import { dateTime, describeDetails } from "../lib/dashboard/format.ts";
 
-type Data = Awaited<ReturnType<typeof modelsOverview>>;
+type Data = Awaited<ReturnType<typeof modelsOverview>> & { timezone: string };
 
 export const handler: Handlers<Data> = {
   async GET(_req, ctx) {
     ctx.state.title = "Models";
-    return ctx.render(await modelsOverview(ctx.state.rt.sql));
+    const sql = ctx.state.rt.sql;
+    const [overview, timezone] = await Promise.all([modelsOverview(sql), timezoneFor(sql, null)]);
+    return ctx.render({ ...overview, timezone });
   },
 };
 
 const n = (x: unknown) => typeof x === "number" ? Number(x.toFixed(4)).toString() : "–";
-const when = (d: Date | null) => d ? d.toISOString().slice(0, 16).replace("T", " ") : "–";
+const day = (d: Date, year: boolean) =>
+  d.toLocaleDateString("en-GB", {
+    day: "numeric",
+    month: "short",
+    ...(year ? { year: "numeric" } : {}),
+    timeZone: "UTC",
+  });
+/** A training data range: "6 Nov – 4 Dec 2026" (the year once when both ends share it). */
+const span = (from: Date | null, to: Date | null) =>
+  from && to
+    ? `${day(from, from.getUTCFullYear() !== to.getUTCFullYear())} – ${day(to, true)}`
+    : "–";
+/** A time in the chain's zone ("Fri 4 Dec, 13:54"), kept on one line. */
+const When = ({ at, tz }: { at: Date | null; tz: string }) => (
+  <td class="nowrap">{at ? dateTime(at.getTime(), tz) : "–"}</td>
+);
 
 export default function ModelsPage({ data }: PageProps<Data>) {
-  const { byName, events, latest, runs } = data;
+  const { byName, events, latest, runs, timezone } = data;
   return (
     <>
       <div class="page-head">
@@ -29,7 +48,7 @@ export default function ModelsPage({ data }: PageProps<Data>) {
           <h1>Models</h1>
           <p class="sub">
             Versions, their backtest against the baseline, promotions and scheduled job runs. Train
-            and promote with <code>deno task models</code>.
+            and promote with <code>deno task models</code>. Times in {timezone}.
           </p>
         </div>
       </div>
@@ -42,33 +61,36 @@ export default function ModelsPage({ data }: PageProps<Data>) {
               id={`model-${name}`}
               empty={versions.length ? false : missingVersionNote(name)}
             >
-              <table class="grid compact">
-                <thead>
-                  <tr>
-                    <th>Version</th>
-                    <th>Status</th>
-                    <th class="num">Score</th>
-                    <th class="num">Baseline</th>
-                    <th class="hide-sm">Data</th>
-                    <th class="hide-sm">Trained by</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {versions.slice(0, 8).map((v) => (
-                    <tr data-status={v.status}>
-                      <td>{v.version}</td>
-                      <td>{v.status === "active" ? <b>active</b> : v.status}</td>
-                      <td class="num">{v.metrics.score?.name} {n(v.metrics.score?.value)}</td>
-                      <td class="num">{v.metrics.baseline?.name} {n(v.metrics.baseline?.value)}</td>
-                      <td class="hide-sm">
-                        {v.dataFrom ? v.dataFrom.toISOString().slice(0, 10) : "–"} …{" "}
-                        {v.dataTo ? v.dataTo.toISOString().slice(0, 10) : "–"}
-                      </td>
-                      <td class="hide-sm">{v.trainedBy}</td>
+              <div class="table-wrap">
+                <table class="grid compact">
+                  <thead>
+                    <tr>
+                      <th>Version</th>
+                      <th>Status</th>
+                      <th class="num">Score</th>
+                      <th class="num">Baseline</th>
+                      <th class="hide-sm">Data</th>
+                      <th class="hide-sm">Trained by</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
+                  </thead>
+                  <tbody>
+                    {versions.slice(0, 8).map((v) => (
+                      <tr data-status={v.status}>
+                        <td>{v.version}</td>
+                        <td>{v.status === "active" ? <b>active</b> : v.status}</td>
+                        <td class="num">{v.metrics.score?.name} {n(v.metrics.score?.value)}</td>
+                        <td class="num">
+                          {v.metrics.baseline?.name} {n(v.metrics.baseline?.value)}
+                        </td>
+                        <td class="hide-sm">
+                          {span(v.dataFrom, v.dataTo)}
+                        </td>
+                        <td class="hide-sm">{v.trainedBy}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
             </Panel>
           );
         })}
@@ -87,7 +109,7 @@ export default function ModelsPage({ data }: PageProps<Data>) {
           <tbody>
             {events.map((e) => (
               <tr>
-                <td>{when(e.at)}</td>
+                <When at={e.at} tz={timezone} />
                 <td>{e.name}@{e.version ?? "–"}</td>
                 <td>{e.action}</td>
                 <td>{e.actor}</td>
@@ -102,21 +124,21 @@ export default function ModelsPage({ data }: PageProps<Data>) {
         id="job-latest"
         empty={latest.length ? false : "The scheduler has not run yet."}
       >
-        <RunTable runs={latest} />
+        <RunTable runs={latest} timezone={timezone} />
       </Panel>
       <Panel
         title="Recent job runs (skipped ones left out)"
         id="job-runs"
         empty={runs.length ? false : "No job has done any work yet."}
       >
-        <RunTable runs={runs} />
+        <RunTable runs={runs} timezone={timezone} />
       </Panel>
     </>
   );
 }
 
 /** Job runs: when, which job, how it ended, how long, what it did or why it failed. */
-function RunTable({ runs }: { runs: JobRun[] }) {
+function RunTable({ runs, timezone }: { runs: JobRun[]; timezone: string }) {
   return (
     <div class="table-wrap">
       <table class="grid compact">
@@ -132,7 +154,7 @@ function RunTable({ runs }: { runs: JobRun[] }) {
         <tbody>
           {runs.map((r) => (
             <tr data-status={r.status}>
-              <td>{when(r.startedAt)}</td>
+              <When at={r.startedAt} tz={timezone} />
               <td>{r.job}</td>
               <td class={r.status === "error" ? "bad" : undefined}>{r.status}</td>
               <td class="num">
@@ -140,10 +162,10 @@ function RunTable({ runs }: { runs: JobRun[] }) {
                   ? ((r.finishedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(1)
                   : "…"}
               </td>
-              <td>
+              <td title={r.error ? undefined : JSON.stringify(r.details)}>
                 {r.error ?? (typeof r.details.skipped === "string"
                   ? `skipped: ${r.details.skipped}`
-                  : JSON.stringify(r.details).slice(0, 160))}
+                  : describeDetails(r.details))}
               </td>
             </tr>
           ))}

@@ -9,6 +9,7 @@ import { runJobOnce } from "../scheduler/scheduler.ts";
 import { JOBS } from "../scheduler/jobs.ts";
 import { runChurn, trainChurn } from "../models/churn.ts";
 import { promote } from "../models/registry.ts";
+import { dateTime, describeDetails } from "../lib/dashboard/format.ts";
 import { CHURN_LIST_ORDER, churnRiskList, maskEmail, maskPhone } from "../models/pages.ts";
 
 const NOW = Date.parse("2026-03-16T10:20:00Z");
@@ -55,6 +56,8 @@ Deno.test("models pages - forecasts, customers (masked) and models render from t
     segments.map((r) => [r.segment, r.n]),
   );
   assert.doesNotMatch(ch, /carla\.jones@example\.com|555 010 4477/);
+  // The chain in a zone a half hour off UTC, to tell its times from UTC's.
+  await rt.sql`update stores set timezone = 'Asia/Kolkata'`;
   const m = await app.request("/models");
   assert.equal(m.status, 200);
   const mh = await m.text();
@@ -64,6 +67,16 @@ Deno.test("models pages - forecasts, customers (masked) and models render from t
   // No anomaly version: the page says the checks run on default thresholds, not that one is missing.
   assert.match(mh, /anomaly checks run every minute with the defaults \(forecast band \|z\| ≥ 6/);
   assert.doesNotMatch(mh, /No anomaly version yet/);
+  // Times in the chain's zone, details in words.
+  assert.match(mh, /Times in Asia\/Kolkata\./);
+  const [run] = await rt.sql<{ started_at: Date; details: Record<string, unknown> }[]>`
+    select started_at, details from job_runs where job = 'bootstrap'`;
+  const html = (s: string) =>
+    s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;")
+      .replaceAll('"', "&quot;");
+  assert.ok(mh.includes(`>${dateTime(run.started_at.getTime(), "Asia/Kolkata")}</td>`));
+  assert.ok(mh.includes(`>${html(describeDetails(run.details))}</td>`), "bootstrap's details");
+  assert.doesNotMatch(mh, />\{(&quot;|")/, "no raw JSON");
 });
 
 Deno.test("models pages - contact details are masked", () => {

@@ -159,3 +159,28 @@ export function dateMidnight(date: string, timezone: string): number {
 export function dateIn(ms: number, timezone: string): string {
   return localDate(ms, timezone);
 }
+
+/**
+ * A details object in words, for tables of job runs: `{rows: 98687, churn: {promoted: true}}` →
+ * "rows: 98,687 · churn (promoted: yes)". camelCase keys become words; longer text is cut at
+ * `max` characters with an ellipsis.
+ */
+export function describeDetails(details: Record<string, unknown>, max = 240): string {
+  const key = (k: string) => k.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
+  const value = (v: unknown): string => {
+    if (typeof v === "number") return Number.isInteger(v) ? count(v) : String(Number(v.toFixed(4)));
+    if (typeof v === "boolean") return v ? "yes" : "no";
+    if (v === null || v === undefined) return "–";
+    if (Array.isArray(v)) return v.map(value).join(", ");
+    if (typeof v === "object") return `(${pairs(v as Record<string, unknown>, ", ")})`;
+    return String(v);
+  };
+  const pairs = (o: Record<string, unknown>, sep: string) =>
+    Object.entries(o).map(([k, v]) =>
+      v !== null && typeof v === "object" && !Array.isArray(v)
+        ? `${key(k)} ${value(v)}`
+        : `${key(k)}: ${value(v)}`
+    ).join(sep);
+  const text = pairs(details, " · ");
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

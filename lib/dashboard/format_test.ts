@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { dateIn, localMidnight, money, pct } from "./format.ts";
+import { dateIn, describeDetails, localMidnight, money, pct } from "./format.ts";
 
 Deno.test("dashboard format - local midnight across zones and DST", () => {
   // 2026-03-29 is the EU spring-forward day: midnight is still +01:00.
@@ -24,4 +24,17 @@ Deno.test("dashboard format - money in minor units, signed percentages", () => {
   assert.equal(money(1500, "JPY"), "¥1,500");
   assert.equal(pct(12.4), "+12%");
   assert.equal(pct(null), "–");
+});
+
+Deno.test("dashboard format - job details in words", () => {
+  assert.equal(
+    describeDetails({ rules: 3, durationMs: 91, churnRun: { rows: 98687, promoted: true } }),
+    "rules: 3 · duration ms: 91 · churn run (rows: 98,687, promoted: yes)",
+  );
+  assert.equal(
+    describeDetails({ ids: [1, 2], mase: 0.72861, why: null }),
+    "ids: 1, 2 · mase: 0.7286 · why: –",
+  );
+  assert.equal(describeDetails({ reason: "x".repeat(300) }, 20), `reason: ${"x".repeat(11)}…`);
+  assert.equal(describeDetails({}), "");
 });
