@@ -8,7 +8,7 @@ import { missingVersionNote, modelsOverview } from "../models/pages.ts";
 import { MODEL_NAMES } from "../models/registry.ts";
 import type { JobRun } from "../scheduler/runs.ts";
 import { timezoneFor } from "../lib/dashboard/scope.ts";
-import { dateTime, describeDetails } from "../lib/dashboard/format.ts";
+import { dateTime, describeDetails, shortDate } from "../lib/dashboard/format.ts";
 
 type Data = Awaited<ReturnType<typeof modelsOverview>> & { timezone: string };
 
@@ -22,17 +22,12 @@ export const handler: Handlers<Data> = {
 };
 
 const n = (x: unknown) => typeof x === "number" ? Number(x.toFixed(4)).toString() : "–";
-const day = (d: Date, year: boolean) =>
-  d.toLocaleDateString("en-GB", {
-    day: "numeric",
-    month: "short",
-    ...(year ? { year: "numeric" } : {}),
-    timeZone: "UTC",
-  });
 /** A training data range: "6 Nov – 4 Dec 2026" (the year once when both ends share it). */
 const span = (from: Date | null, to: Date | null) =>
   from && to
-    ? `${day(from, from.getUTCFullYear() !== to.getUTCFullYear())} – ${day(to, true)}`
+    ? `${shortDate(+from, "UTC", from.getUTCFullYear() !== to.getUTCFullYear())} – ${
+      shortDate(+to, "UTC", true)
+    }`
     : "–";
 /** A time in the chain's zone ("Fri 4 Dec, 13:54"), kept on one line. */
 const When = ({ at, tz }: { at: Date | null; tz: string }) => (

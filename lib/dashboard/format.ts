@@ -108,6 +108,17 @@ export function dateTime(ts: number, timezone: string, seconds = false): string 
   }
 }
 
+/** A date in a time zone: "6 Nov" (with `year`, "6 Nov 2026"). */
+export function shortDate(ts: number, timezone: string, year = false): string {
+  return dateFormat(`d:${timezone}:${year}`, () =>
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone: timezone,
+      day: "numeric",
+      month: "short",
+      ...(year ? { year: "numeric" } : {}),
+    })).format(ts);
+}
+
 /** An age in words: 4_000 → "4 s", 190_000 → "3 min". */
 export function age(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
