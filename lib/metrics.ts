@@ -58,6 +58,14 @@ export function createMetrics(): Metrics {
       this.set(Deno.memoryUsage().rss);
     },
   });
+  new client.Gauge({
+    name: "tillstream_process_heap_used_bytes",
+    help: "JavaScript heap in use by this process in bytes (what a leak would grow).",
+    registers,
+    collect() {
+      this.set(Deno.memoryUsage().heapUsed);
+    },
+  });
   return {
     registry,
     pipelineLag: new client.Gauge({
