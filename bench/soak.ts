@@ -1,12 +1,16 @@
 /**
- * `deno task bench soak [--minutes N] [--rate R] [--backfill-days D] [--every S] [--json]`: the
- * whole system as `deno task start` runs it — web, stream workers, scheduler (model and alert
- * jobs) and the POS simulator — left running for N minutes (default 60), to see what grows.
+ * `deno task bench soak [--minutes N] [--rate R] [--shape flat|daily] [--backfill-days D]
+ * [--every S] [--json]`: the whole system as `deno task start` runs it — web, stream workers,
+ * scheduler (model and alert jobs) and the POS simulator — left running for N minutes (default
+ * 60), to see what grows.
  *
  * The system runs in a child process (`main.ts start`) on a database, key prefix and port of its
  * own, removed at the end. The simulator backfills D days of history (default 7) and then sends R
  * receipts/s (default 50, about 4.3 M a day: well above a 50-store chain's own volume, so a day's
- * growth shows within the hour). Every S seconds (default 30) the benchmark samples:
+ * growth shows within the hour). With `--shape flat` (the default) that rate holds every hour;
+ * with `daily` it follows the stores' hours, so at night (all 50 stores are in the US: about
+ * 05:00–12:00 UTC) nothing arrives and the run measures an idle system. Every S seconds
+ * (default 30) the benchmark samples:
  *
  * - the child's resident memory and JavaScript heap (`/metrics`), its CPU and that of the
  *   PostgreSQL backends serving its database (`/proc`, so with the server on this machine);
@@ -32,6 +36,7 @@ import { numberFlag, parseCli, table, UsageError } from "../cli/args.ts";
 const OPTIONS = {
   minutes: { type: "string" },
   rate: { type: "string" },
+  shape: { type: "string" },
   "backfill-days": { type: "string" },
   every: { type: "string" },
   json: { type: "boolean" },
@@ -42,6 +47,8 @@ export interface SoakSample {
   t_s: number;
   rss_mb: number | null;
   heap_mb: number | null;
+  /** Outside the heap: buffers and WebAssembly memories. */
+  external_mb: number | null;
   cpu_pct: number | null;
   /** The PostgreSQL backends serving the run's database (those alive at both samples). */
   pg_cpu_pct: number | null;
@@ -265,6 +272,13 @@ export async function run(args: string[]): Promise<number> {
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const minutes = numberFlag("minutes", values.minutes, { above: 0 }) ?? 60;
   const rate = numberFlag("rate", values.rate, { min: 0 }) ?? 50;
+  const shape = values.shape ?? "flat";
+  if (shape !== "flat" && shape !== "daily") {
+    throw new UsageError(
+      `--shape must be flat (the same rate every hour) or daily (the stores' hours: nothing ` +
+        `while they are closed), got ${JSON.stringify(shape)}`,
+    );
+  }
   const backfillDays =
     numberFlag("backfill-days", values["backfill-days"], { integer: true, min: 0 }) ?? 7;
   const every = numberFlag("every", values.every, { above: 0 }) ?? 30;
@@ -296,6 +310,7 @@ export async function run(args: string[]): Promise<number> {
       TILLSTREAM_LOCAL_SERVICES: "off",
       TILLSTREAM_SIMULATOR: "on",
       TILLSTREAM_SIMULATOR_RATE: String(rate),
+      TILLSTREAM_SIMULATOR_SHAPE: shape,
       TILLSTREAM_SIMULATOR_BACKFILL_DAYS: String(backfillDays),
       TILLSTREAM_LOG_LEVEL: "info",
       TILLSTREAM_HEARTBEAT_FILE: "",
@@ -351,10 +366,12 @@ export async function run(args: string[]): Promise<number> {
       }
       const rss = fig("tillstream_process_resident_memory_bytes");
       const heap = fig("tillstream_process_heap_used_bytes");
+      const external = fig("tillstream_process_external_memory_bytes");
       const sample: SoakSample = {
         t_s: Math.round((at - started) / 1000),
         rss_mb: rss === null ? null : mb(rss),
         heap_mb: heap === null ? null : mb(heap),
+        external_mb: external === null ? null : mb(external),
         cpu_pct: cpu !== null && lastCpu !== null
           ? round((100 * (cpu - lastCpu)) / ((at - lastAt) / 1000))
           : null,
@@ -427,6 +444,11 @@ export async function run(args: string[]): Promise<number> {
       minutes,
       minutes_run: round((end - started) / 60_000),
       rate_per_s: rate,
+      shape,
+      // What arrived after the warm-up (the first live step catches up the current hour at once).
+      receipts_per_s_after_warm_up: perHour((s) => s.receipts) === null
+        ? null
+        : round(perHour((s) => s.receipts)! / 3600),
       backfill_days: backfillDays,
       sample_every_s: every,
       warm_up_s: warm,
@@ -441,6 +463,7 @@ export async function run(args: string[]): Promise<number> {
       after_warm_up: {
         rss_mb: range((s) => s.rss_mb),
         heap_mb: range((s) => s.heap_mb),
+        external_mb: range((s) => s.external_mb),
         redis_used_mb: range((s) => s.redis_used_mb),
         redis_keys: range((s) => s.redis_keys),
         stream_entries: range((s) => s.stream_entries),
@@ -449,6 +472,7 @@ export async function run(args: string[]): Promise<number> {
       slope_per_hour: {
         rss_mb: perHour((s) => s.rss_mb),
         heap_mb: perHour((s) => s.heap_mb),
+        external_mb: perHour((s) => s.external_mb),
         redis_used_mb: perHour((s) => s.redis_used_mb),
         redis_keys: perHour((s) => s.redis_keys),
         stream_entries: perHour((s) => s.stream_entries),
@@ -492,6 +516,7 @@ export async function run(args: string[]): Promise<number> {
       "t_s",
       "rss_mb",
       "heap_mb",
+      "external_mb",
       "cpu_pct",
       "pg_cpu_pct",
       "redis_used_mb",

@@ -1,9 +1,11 @@
 /**
  * `deno task simulate [--seed N] [--rate R] [--days N] [--mode live|backfill] [--via xadd|http]
- * [--stores 50] [--url URL] [--external-workers]`: the POS simulator. Backfill sends N days of
- * history as fast as the pipeline takes it and exits when the workers have processed it; live
- * sends R receipts/s (mean) on the wall clock until Ctrl-C. With `--via xadd` it runs workers
- * in this process unless --external-workers says a worker process is running.
+ * [--stores 50] [--shape daily|flat] [--url URL] [--external-workers]`: the POS simulator.
+ * Backfill sends N days of history as fast as the pipeline takes it and exits when the workers
+ * have processed it; live sends R receipts/s (mean) on the wall clock until Ctrl-C: spread over
+ * the stores' hours (`daily`, none at night), or the same every hour with `--shape flat`. With
+ * `--via xadd` it runs workers in this process unless --external-workers says a worker process
+ * is running.
  */
 import { numberFlag, parseCli, runCli, UsageError, withRuntime } from "./args.ts";
 import type { Runtime } from "../lib/runtime.ts";
@@ -11,6 +13,7 @@ import { Simulator } from "../ingest/simulator/generator.ts";
 import { backfill, ensureSimStores, live, naturalRate } from "../ingest/simulator/runner.ts";
 import { httpSender, type Sender, xaddSender } from "../ingest/simulator/senders.ts";
 import { startWorkers, waitProcessed } from "../ingest/csv/drain.ts";
+import type { TrafficShape } from "../ingest/simulator/seasonality.ts";
 
 /** Default live rate: the original system's 500,000 receipts a day. */
 export const ORIGINAL_SYSTEM_RATE = Math.round(500_000 / 86_400 * 100) / 100;
@@ -18,11 +21,14 @@ export const ORIGINAL_SYSTEM_RATE = Math.round(500_000 / 86_400 * 100) / 100;
 /** Usage text of the simulate CLI. */
 export const USAGE = `usage:
   deno task simulate [--seed N] [--mode live|backfill] [--days N] [--rate R] [--stores 1-50]
-                     [--via xadd|http] [--url http://127.0.0.1:8000] [--external-workers] [--json]
+                     [--shape daily|flat] [--via xadd|http] [--url http://127.0.0.1:8000]
+                     [--external-workers] [--json]
 examples:
   deno task simulate --mode backfill --days 28 --seed 7
   deno task simulate --mode live --rate 20 --via http --url http://127.0.0.1:8000
-live mode defaults to --rate 5.79 (the original system's 500,000 receipts/day).`;
+live mode defaults to --rate 5.79 (the original system's 500,000 receipts/day), spread over
+the stores' opening hours and peaks (--shape daily: nothing at night); --shape flat sends the
+same rate every hour.`;
 
 const OPTIONS = {
   seed: { type: "string" },
@@ -31,6 +37,7 @@ const OPTIONS = {
   mode: { type: "string" },
   via: { type: "string" },
   stores: { type: "string" },
+  shape: { type: "string" },
   url: { type: "string" },
   "external-workers": { type: "boolean" },
   json: { type: "boolean" },
@@ -47,6 +54,10 @@ function parse(args: string[]) {
   if (via !== "xadd" && via !== "http") {
     throw new UsageError(`--via must be xadd or http, got ${JSON.stringify(via)}`);
   }
+  const shape = v.shape ?? "daily";
+  if (shape !== "daily" && shape !== "flat") {
+    throw new UsageError(`--shape must be daily or flat, got ${JSON.stringify(shape)}`);
+  }
   const int = (name: string, raw: string | undefined, min: number, max: number) =>
     numberFlag(name, raw, { integer: true, min, max });
   const rate = numberFlag("rate", v.rate, { above: 0 });
@@ -56,6 +67,7 @@ function parse(args: string[]) {
     seed: int("seed", v.seed, 0, 2 ** 31 - 1) ?? 1,
     days: int("days", v.days, 1, 3650),
     stores: int("stores", v.stores, 1, 50) ?? 50,
+    shape: shape as TrafficShape,
     rate,
     url: v.url,
     external: v["external-workers"] ?? false,
@@ -69,7 +81,7 @@ export async function simulateCommand(rt: Runtime, args: string[]): Promise<stri
   const now = rt.clock.now();
   const days = o.days ?? rt.config.TILLSTREAM_SIMULATOR_BACKFILL_DAYS;
   const start = o.mode === "backfill" ? now - days * 86_400_000 : now;
-  const sim = new Simulator({ seed: o.seed, stores: o.stores, start });
+  const sim = new Simulator({ seed: o.seed, stores: o.stores, start, shape: o.shape });
   const added = await ensureSimStores(rt, sim.stores);
   const sender: Sender = o.via === "http"
     ? await httpSender(rt, o.url ?? `http://127.0.0.1:${rt.config.PORT}`)
@@ -98,7 +110,9 @@ export async function simulateCommand(rt: Runtime, args: string[]): Promise<stri
       console.error(
         `simulating ${sim.stores.length} stores live at ${rate} receipts/s (natural ${
           naturalRate(sim.stores).toFixed(2)
-        }/s); Ctrl-C to stop`,
+        }/s, ${
+          o.shape === "flat" ? "the same every hour" : "over the stores' hours: none at night"
+        }); Ctrl-C to stop`,
       );
       stats = await live(rt, sim, sender, { rate, signal: ctl.signal });
     }

@@ -34,3 +34,20 @@ export function fixedClock(start: number | string | Date) {
     },
   };
 }
+
+/**
+ * Waits `ms`, or less if `signal` aborts. The abort listener is removed when the wait ends, so a
+ * loop that sleeps on a long-lived signal (a role's, until shutdown) does not pile them up.
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}

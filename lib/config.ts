@@ -97,6 +97,13 @@ export const VARS = {
       "simulator receipts per second in `deno task start` (natural: the stores' own volume, about 0.3/s, continuous with the backfilled history; 500,000/day is about 6/s)",
     parse: (raw: string) => raw === "natural" ? "natural" as const : int(0, 1_000_000)(raw),
   },
+  TILLSTREAM_SIMULATOR_SHAPE: {
+    default: "daily",
+    example: "flat",
+    help:
+      "how the simulator's traffic spreads over time (daily: opening hours, lunch and evening peaks, busier weekends, none at night; flat: the same rate every hour, for soak and load runs)",
+    parse: oneOf("daily", "flat"),
+  },
   TILLSTREAM_SIMULATOR_BACKFILL_DAYS: {
     default: "28",
     example: "60",

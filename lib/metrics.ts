@@ -66,6 +66,15 @@ export function createMetrics(): Metrics {
       this.set(Deno.memoryUsage().heapUsed);
     },
   });
+  new client.Gauge({
+    name: "tillstream_process_external_memory_bytes",
+    help:
+      "Memory outside the JavaScript heap held by its objects (buffers, WebAssembly memories) in bytes.",
+    registers,
+    collect() {
+      this.set(Deno.memoryUsage().external);
+    },
+  });
   return {
     registry,
     pipelineLag: new client.Gauge({

@@ -34,6 +34,7 @@ Deno.test("metrics - lag per partition and DLQ size come from Redis at scrape ti
   assert.match(body, /tillstream_duplicate_events_total 3\n/);
   assert.match(body, /tillstream_process_resident_memory_bytes \d+/);
   assert.match(body, /tillstream_process_heap_used_bytes \d+/);
+  assert.match(body, /tillstream_process_external_memory_bytes \d+/);
   assert.match(body, /tillstream_redis_up 1\n/);
 
   await r.redis.xack(

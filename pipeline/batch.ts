@@ -21,7 +21,8 @@ import {
   readWatermarks,
 } from "./watermark.ts";
 import { liveUpdate, publishLiveUpdate } from "./live_updates.ts";
-import { backoffMs, commitIsolatingPoison, isPoisonError, sleep } from "./recovery.ts";
+import { backoffMs, commitIsolatingPoison, isPoisonError } from "./recovery.ts";
+import { sleep } from "../lib/clock.ts";
 import { crashPoint } from "./crash_hook.ts";
 
 /** Most ids one XACK carries. */

@@ -19,7 +19,8 @@ import { errorMessage, log } from "../lib/log.ts";
 import { execAll } from "../lib/redis.ts";
 import { metrics } from "../lib/metrics.ts";
 import { foldPending, foldRegisterPending, toBucket } from "./apply_sql.ts";
-import { backoffMs, sleep } from "./recovery.ts";
+import { backoffMs } from "./recovery.ts";
+import { sleep } from "../lib/clock.ts";
 import { liveUpdate, publishLiveUpdate } from "./live_updates.ts";
 import type { BucketValue, SeriesStore } from "./series.ts";
 

@@ -36,20 +36,6 @@ export function backoffMs(attempt: number): number {
   return base / 2 + Math.random() * (base / 2);
 }
 
-/** Waits `ms`, or less if `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
-
 /** Entries taken over from dead consumers, with how often each was delivered. */
 export interface Claimed {
   entries: StreamEntry[];

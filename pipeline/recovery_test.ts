@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { testRedis } from "../lib/testing/services.ts";
 import type { StreamEntry } from "./apply.ts";
-import { commitIsolatingPoison, isPoisonError, keepingClaimed, sleep } from "./recovery.ts";
+import { commitIsolatingPoison, isPoisonError, keepingClaimed } from "./recovery.ts";
+import { sleep } from "../lib/clock.ts";
 
 const entry = (id: string): StreamEntry => ({
   stream: "s",

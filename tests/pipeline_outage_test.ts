@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { TEST_DATABASE_URL, testDb, testRuntime, waitFor } from "../lib/testing/services.ts";
-import { fixedClock } from "../lib/clock.ts";
+import { fixedClock, sleep } from "../lib/clock.ts";
 import { connect } from "../lib/db.ts";
 import { connectRedis } from "../lib/redis.ts";
 import { FAMILIES, keysFor } from "../lib/keys.ts";
@@ -18,7 +18,6 @@ import type { Runtime } from "../lib/runtime.ts";
 import type { ReceiptEvent } from "../lib/events.ts";
 import { publish } from "../ingest/producer.ts";
 import { runWorkers } from "../pipeline/worker.ts";
-import { sleep } from "../pipeline/recovery.ts";
 import { expectedTotals, makeReceipts, seedStores } from "./pipeline_fixtures.ts";
 import { assertRollupsExact, drained, pgTotals, redisTotals } from "./pipeline_helpers.ts";
 

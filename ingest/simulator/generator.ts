@@ -1,7 +1,7 @@
 /**
  * The simulated chain as one deterministic event source: every store's hour generated in turn
  * (`StoreSim`), merged in time order, with the anomaly labels that apply. The same seed, stores,
- * start and scale always give the same events, whatever the pace they are taken at.
+ * start, scale and shape always give the same events, whatever the pace they are taken at.
  *
  * `until(t)` returns every event with a timestamp before `t` (generating hours as needed and
  * keeping later ones queued), so a backfill up to "now" and the live run that follows share
@@ -11,6 +11,7 @@ import { anomaliesForWeek, type Anomaly } from "./anomalies.ts";
 import { buildCatalog, promotionsForWeek, type Sku } from "./catalog.ts";
 import { type SimStore, simStores } from "./cities.ts";
 import type { ChainContext, SimEvent } from "./store_sim.ts";
+import type { TrafficShape } from "./seasonality.ts";
 import { StoreSim } from "./store_sim.ts";
 import { HOUR_MS, WEEK_MS } from "../../lib/clock.ts";
 
@@ -23,6 +24,8 @@ export interface SimulatorOptions {
   start: number;
   /** Traffic multiplier; 1 ≈ 25,000 receipts/day across 50 stores (~0.29/s). */
   scale?: number;
+  /** `daily` (default): opening hours, intraday and weekly shape; `flat`: the same every hour. */
+  shape?: TrafficShape;
 }
 
 /** Generates the chain's events in time order. */
@@ -56,6 +59,7 @@ export class Simulator {
       catalog: this.catalog,
       byCategory,
       expensive: byCategory.get("Electronics")!.filter((i) => this.catalog[i].priceCents >= 3000),
+      shape: opts.shape ?? "daily",
       weekly: (t) => this.#week(Math.floor(t / WEEK_MS)),
       anomalies: (storeId, t) =>
         this.#anomaliesAround(t).filter((a) =>

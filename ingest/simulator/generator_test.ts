@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { Simulator } from "./generator.ts";
 import { anomaliesForWeek } from "./anomalies.ts";
 import { expectedReceipts } from "./seasonality.ts";
+import { naturalRate } from "./runner.ts";
 import { localFields } from "../../lib/timezone.ts";
 import { validateEvent } from "../../lib/events.ts";
 
@@ -111,4 +112,29 @@ Deno.test("simulator - scaling traffic keeps the customer share and multiplies r
   const base = count(1), big = count(5);
   assert.ok(big.n > 4 * base.n && big.n < 6 * base.n, `${big.n} vs ${base.n}`);
   assert.ok(Math.abs(big.share - base.share) < 0.05, `${big.share} vs ${base.share}`);
+});
+
+Deno.test("simulator - the flat shape sends every hour alike, day and night, at the same mean rate", () => {
+  const from = W * WEEK, to = from + WEEK, scale = 4;
+  const perHour = (shape: "daily" | "flat") => {
+    const sim = new Simulator({ seed: 5, stores: 10, start: from, scale, shape });
+    const hours = new Array(168).fill(0);
+    for (const e of sim.until(to)) {
+      if (e.event.type === "sale" || e.event.type === "refund") {
+        hours[Math.floor((e.ts - from) / 3_600_000)]++;
+      }
+    }
+    return { sim, hours, total: hours.reduce((a, b) => a + b, 0) };
+  };
+  const daily = perHour("daily"), flat = perHour("flat");
+  // The mean rate is the shape's own: `--rate` means the same receipts a week either way.
+  const expected = naturalRate(daily.sim.stores) * scale * WEEK / 1000;
+  for (const { total } of [daily, flat]) {
+    assert.ok(Math.abs(total / expected - 1) < 0.1, `${total} receipts vs ${expected.toFixed(0)}`);
+  }
+  const mean = flat.total / 168;
+  assert.ok(Math.min(...daily.hours) === 0, "the daily shape closes the stores at night");
+  for (const [h, n] of flat.hours.entries()) {
+    assert.ok(n > 0.5 * mean && n < 1.6 * mean, `flat hour ${h}: ${n} receipts vs mean ${mean}`);
+  }
 });

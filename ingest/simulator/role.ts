@@ -2,7 +2,9 @@
  * The `simulator` role of `deno task start` (off with TILLSTREAM_SIMULATOR=off): registers the
  * simulated stores if missing, backfills TILLSTREAM_SIMULATOR_BACKFILL_DAYS of history when the
  * database has no receipts yet, then runs live at TILLSTREAM_SIMULATOR_RATE receipts/s
- * ("natural": the stores' own volume, continuous with the history) until shutdown. It sends through the producer; the worker role running beside it processes.
+ * ("natural": the stores' own volume, continuous with the history) until shutdown, spread over the
+ * day as TILLSTREAM_SIMULATOR_SHAPE says (daily: the stores' hours; flat: the same every hour).
+ * It sends through the producer; the worker role running beside it processes.
  */
 import type { RoleOptions } from "../../lib/roles.ts";
 import type { Runtime } from "../../lib/runtime.ts";
@@ -34,7 +36,12 @@ export async function runSimulator(
   const [{ any }] = await rt.sql<{ any: boolean }[]>`select exists(select 1 from receipts) as any`;
   const days = any ? 0 : rt.config.TILLSTREAM_SIMULATOR_BACKFILL_DAYS;
   const start = now - days * DAY_MS;
-  const sim = new Simulator({ seed: ROLE_SEED, start, stores });
+  const sim = new Simulator({
+    seed: ROLE_SEED,
+    start,
+    stores,
+    shape: rt.config.TILLSTREAM_SIMULATOR_SHAPE,
+  });
   // Announced before the stores exist: the alert engine holds "no sales" checks while the
   // simulator backfills, and open stores without receipts would otherwise alert at once.
   if (start < now) {

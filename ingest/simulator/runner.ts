@@ -6,7 +6,7 @@
 import type { Runtime } from "../../lib/runtime.ts";
 import { addStore, invalidateStoreDirectory, listStores } from "../../lib/stores.ts";
 import { log } from "../../lib/log.ts";
-import { HOUR_MS } from "../../lib/clock.ts";
+import { HOUR_MS, sleep } from "../../lib/clock.ts";
 import type { Anomaly } from "./anomalies.ts";
 import { type SimStore, storeRecord } from "./cities.ts";
 import type { Simulator } from "./generator.ts";
@@ -128,13 +128,7 @@ export async function live(
       lastLog = Date.now();
       log.info("simulator live", { ...stats });
     }
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, opts.tickMs ?? 250);
-      opts.signal.addEventListener("abort", () => {
-        clearTimeout(t);
-        resolve();
-      }, { once: true });
-    });
+    await sleep(opts.tickMs ?? 250, opts.signal);
   }
   return stats;
 }

@@ -64,13 +64,30 @@ export function hourShare(store: SimStore, weekday: number, hour: number): numbe
   return HOUR_SHAPE[hour] / shapeTotal(open, close);
 }
 
+/**
+ * How shoppers' visits spread over time: `daily`, the store's hours with the intraday and weekly
+ * shape above; `flat`, every hour of every day the same (1/24 of an average day, shop open or
+ * not), so a soak or load run at a given rate gets that rate whatever the time of day.
+ */
+export type TrafficShape = "daily" | "flat";
+
+/** Share of an average day's traffic in local `hour` on `weekday` (weekday factor included). */
+export function trafficShare(
+  store: SimStore,
+  weekday: number,
+  hour: number,
+  shape: TrafficShape = "daily",
+): number {
+  return shape === "flat" ? 1 / 24 : WEEKDAY_FACTOR[weekday] * hourShare(store, weekday, hour);
+}
+
 /** Mean receipts of one local hour for `store` at traffic `scale` (1 = the default volume). */
 export function expectedReceipts(
   store: SimStore,
   weekday: number,
   hour: number,
   scale = 1,
+  shape: TrafficShape = "daily",
 ): number {
-  return BASE_DAILY_RECEIPTS * store.size * scale * WEEKDAY_FACTOR[weekday] *
-    hourShare(store, weekday, hour);
+  return BASE_DAILY_RECEIPTS * store.size * scale * trafficShare(store, weekday, hour, shape);
 }

@@ -10,6 +10,7 @@ import { storeDirectory } from "../../lib/stores.ts";
 import { createKey } from "../../lib/connector_keys.ts";
 import { backlog, publish, streamOf } from "../producer.ts";
 import { WriteMarks } from "../csv/drain.ts";
+import { sleep } from "../../lib/clock.ts";
 
 /** What a send did. */
 export interface SendResult {
@@ -23,15 +24,6 @@ export interface Sender {
   /** Highest entry id written per stream (xadd only), to wait for the workers. */
   marks?: WriteMarks;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
-  });
 
 /**
  * Validates and XADDs through the producer. Waits while the worker group is more than

@@ -13,7 +13,12 @@ import type { Sku } from "./catalog.ts";
 import type { SimStore } from "./cities.ts";
 import { type Customer, CustomerPool, LOYAL_SHARE } from "./customers.ts";
 import { drawCumulative, type Rng, rngFor } from "./prng.ts";
-import { BASE_DAILY_RECEIPTS, expectedReceipts, hourShare, WEEKDAY_FACTOR } from "./seasonality.ts";
+import {
+  BASE_DAILY_RECEIPTS,
+  expectedReceipts,
+  type TrafficShape,
+  trafficShare,
+} from "./seasonality.ts";
 
 const QUARTER_MS = 900_000;
 /** Share of receipts that are refunds of an earlier sale. */
@@ -37,6 +42,8 @@ export interface ChainContext {
   byCategory: Map<string, number[]>;
   /** Catalog indexes of Electronics (refund bursts take expensive items). */
   expensive: number[];
+  /** How visits spread over the day and week. */
+  shape: TrafficShape;
 }
 
 interface SaleMemory {
@@ -89,11 +96,11 @@ export class StoreSim {
     const local = localFields(h, tz);
     this.#stock(h, local.weekday, local.hour, out, iso, scale);
 
-    const base = expectedReceipts(store, local.weekday, local.hour, scale);
+    const base = expectedReceipts(store, local.weekday, local.hour, scale, ctx.shape);
     if (base > 0) {
       // At scale > 1 loyal customers visit proportionally more often, keeping their ~60 % share.
-      const loyal = this.pool.dailyVisits(day) * scale * WEEKDAY_FACTOR[local.weekday] *
-        hourShare(store, local.weekday, local.hour);
+      const loyal = this.pool.dailyVisits(day) * scale *
+        trafficShare(store, local.weekday, local.hour, ctx.shape);
       const anomalies = ctx.anomalies(store.id, h);
       const week = ctx.weekly(h);
       let seq = 0;
