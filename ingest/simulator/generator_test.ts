@@ -138,3 +138,21 @@ Deno.test("simulator - the flat shape sends every hour alike, day and night, at 
     assert.ok(n > 0.5 * mean && n < 1.6 * mean, `flat hour ${h}: ${n} receipts vs mean ${mean}`);
   }
 });
+
+Deno.test("simulator - a faster live rate after the history restocks the shelves, so sales keep their pace", () => {
+  const from = W * WEEK, switchAt = from + 3 * DAY, to = switchAt + DAY;
+  const sim = new Simulator({ seed: 6, stores: 5, start: from, shape: "flat" });
+  sim.until(switchAt); // three days of history at scale 1
+  sim.scale = 20; // a week of cover at the old pace lasts about eight hours at this one
+  const events = sim.until(to);
+  const receipts = (a: number, b: number) =>
+    events.filter((e) => e.event.type === "sale" && e.ts >= a && e.ts < b).length;
+  const first = receipts(switchAt, switchAt + 4 * 3_600_000);
+  const last = receipts(to - 4 * 3_600_000, to);
+  assert.ok(last > 0.8 * first, `last 4 h ${last} receipts vs first 4 h ${first}`);
+  const restock = events.filter((e) =>
+    e.event.type === "inventory" && String(e.event.event_id).startsWith("rescale-")
+  );
+  assert.ok(restock.length > 0, "the restock is sent as deliveries, so inventory stays true");
+  assert.ok(restock.every((e) => e.ts === switchAt && Number(e.event.quantity) > 0));
+});

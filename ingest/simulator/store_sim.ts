@@ -59,6 +59,8 @@ export class StoreSim {
   #recent: SaleMemory[] = [];
   #rng: Rng;
   #started = false;
+  /** The traffic scale the shelves are stocked for. */
+  #stockedFor = 0;
 
   constructor(readonly store: SimStore, readonly ctx: ChainContext, start: number) {
     this.pool = new CustomerPool(ctx.seed, store.id, store.size, start);
@@ -88,6 +90,19 @@ export class StoreSim {
         out.push(this.#inventory("count", `init-${h}`, s.sku, this.onHand[i], h, iso(h)));
       });
       for (const c of this.pool.customers) out.push(this.#signup(c));
+      this.#stockedFor = scale;
+    } else if (scale > this.#stockedFor) {
+      // Busier from now on (a live run faster than the history it follows): a delivery scales
+      // each shelf up with the traffic, so the weeks of cover stay weeks; without it, stock
+      // meant for the history's pace sells out within hours and the receipts dwindle.
+      const factor = scale / this.#stockedFor;
+      ctx.catalog.forEach((s, i) => {
+        const qty = Math.ceil(Math.max(this.onHand[i], 1) * factor) - this.onHand[i];
+        if (qty <= 0) return;
+        this.onHand[i] += qty;
+        out.push(this.#inventory("receipt", `rescale-${h}`, s.sku, qty, h, iso(h)));
+      });
+      this.#stockedFor = scale;
     }
     const day = Math.floor(h / DAY_MS);
     if (h % DAY_MS === 0 || out.length) {
