@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { run } from "./ingest.ts";
 import { bench, benchNames } from "../cli/bench.ts";
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from "../lib/testing/services.ts";
-import { connect } from "../lib/db.ts";
-import { connectRedis } from "../lib/redis.ts";
+import {
+  assertScratchRemoved,
+  TEST_DATABASE_URL,
+  TEST_REDIS_URL,
+} from "../lib/testing/services.ts";
 
 Deno.test("bench ingest - a short run reports both paths and leaves nothing behind", async () => {
   const env = { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL };
@@ -21,32 +23,7 @@ Deno.test("bench ingest - a short run reports both paths and leaves nothing behi
   assert.ok(out.direct.accepted > 0 && out.direct.perSecond > 0);
   assert.ok(out.http.accepted > 0 && out.http.failedRequests === 0);
   assert.equal(out.http.server, "handler");
-  const admin = connect(TEST_DATABASE_URL, { max: 1 });
-  try {
-    const [db] = await admin`select 1 from pg_database where datname = ${out.scratch.database}`;
-    assert.equal(db, undefined);
-  } finally {
-    await admin.end();
-  }
-  const redis = connectRedis(TEST_REDIS_URL);
-  try {
-    let cursor = "0";
-    const keys: string[] = [];
-    do {
-      const [next, found] = await redis.scan(
-        cursor,
-        "MATCH",
-        `${out.scratch.prefix}*`,
-        "COUNT",
-        1000,
-      );
-      cursor = next;
-      keys.push(...found);
-    } while (cursor !== "0");
-    assert.deepEqual(keys, []);
-  } finally {
-    redis.disconnect();
-  }
+  await assertScratchRemoved(out.scratch);
 });
 
 Deno.test("bench - the dispatcher lists bench modules and refuses unknown names", async () => {

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { LogTally, promValue, run, slope } from "./soak.ts";
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from "../lib/testing/services.ts";
-import { connect } from "../lib/db.ts";
-import { connectRedis } from "../lib/redis.ts";
+import {
+  assertScratchRemoved,
+  TEST_DATABASE_URL,
+  TEST_REDIS_URL,
+} from "../lib/testing/services.ts";
 
 Deno.test("bench soak - slope, Prometheus values and the log tally", () => {
   assert.equal(slope([[0, 1], [1, 3], [2, 5]]), 2);
@@ -84,18 +86,5 @@ Deno.test("bench soak - a short run of the whole system samples it, stops it cle
     out.receipts.added_to_streams,
   );
   assert.equal(out.log.lines.error ?? 0, 0, JSON.stringify(out.log.warnings_and_errors));
-  const admin = connect(TEST_DATABASE_URL, { max: 1 });
-  try {
-    const [db] = await admin`select 1 from pg_database where datname = ${out.scratch.database}`;
-    assert.equal(db, undefined);
-  } finally {
-    await admin.end();
-  }
-  const redis = connectRedis(TEST_REDIS_URL);
-  try {
-    const [, found] = await redis.scan("0", "MATCH", `${out.scratch.prefix}*`, "COUNT", 100000);
-    assert.deepEqual(found, []);
-  } finally {
-    redis.disconnect();
-  }
+  await assertScratchRemoved(out.scratch);
 });

@@ -2,6 +2,7 @@
  * Test helpers on the real services: a fresh PostgreSQL database per test run (created, migrated
  * and dropped) and a Redis key prefix per run (its keys deleted at the end).
  */
+import assert from "node:assert/strict";
 import { connect, dropDatabase, type Sql, withDatabase } from "../db.ts";
 import { migrate } from "../migrate.ts";
 import { connectRedis, deleteByPrefix, type Redis } from "../redis.ts";
@@ -128,4 +129,31 @@ export async function testRuntime(
       await db[Symbol.asyncDispose]();
     },
   };
+}
+
+/**
+ * Asserts that a benchmark's scratch deployment is gone: no database of that name, no Redis key
+ * under that prefix (the whole keyspace scanned).
+ */
+export async function assertScratchRemoved(scratch: { database: string; prefix: string }) {
+  const admin = connect(TEST_DATABASE_URL, { max: 1 });
+  try {
+    const [db] = await admin`select 1 from pg_database where datname = ${scratch.database}`;
+    assert.equal(db, undefined, `database ${scratch.database} is still there`);
+  } finally {
+    await admin.end();
+  }
+  const redis = connectRedis(TEST_REDIS_URL);
+  try {
+    const keys: string[] = [];
+    let cursor = "0";
+    do {
+      const [next, found] = await redis.scan(cursor, "MATCH", `${scratch.prefix}*`, "COUNT", 1000);
+      cursor = next;
+      keys.push(...found);
+    } while (cursor !== "0");
+    assert.deepEqual(keys, [], `keys under ${scratch.prefix} are still there`);
+  } finally {
+    redis.disconnect();
+  }
 }
