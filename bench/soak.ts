@@ -29,7 +29,7 @@
  */
 import { loadConfig } from "../lib/config.ts";
 import { connect, dropDatabase, type Sql, withDatabase } from "../lib/db.ts";
-import { connectRedis, deleteByPrefix, type Redis } from "../lib/redis.ts";
+import { connectRedis, deleteByPrefix, type Redis, scanPrefix } from "../lib/redis.ts";
 import { FAMILIES, keysFor, WORKER_GROUP } from "../lib/keys.ts";
 import { numberFlag, parseCli, table, UsageError } from "../cli/args.ts";
 
@@ -231,12 +231,8 @@ async function timed(url: string): Promise<number | null> {
 }
 
 async function countKeys(redis: Redis, prefix: string): Promise<number> {
-  let cursor = "0", n = 0;
-  do {
-    const [next, found] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-    cursor = next;
-    n += found.length;
-  } while (cursor !== "0");
+  let n = 0;
+  for await (const found of scanPrefix(redis, prefix)) n += found.length;
   return n;
 }
 

@@ -67,14 +67,20 @@ export async function waitReady(redis: Redis, ms = 5000): Promise<void> {
   });
 }
 
-/** Deletes every key starting with `prefix` (SCAN + UNLINK, in chunks); returns how many. */
-export async function deleteByPrefix(redis: Redis, prefix: string): Promise<number> {
-  if (!prefix) throw new Error("deleteByPrefix needs a non-empty prefix; refusing to clear Redis");
-  let cursor = "0", deleted = 0;
+/** The keys starting with `prefix`, a SCAN page (up to ~1,000) at a time, over the whole keyspace. */
+export async function* scanPrefix(redis: Redis, prefix: string): AsyncGenerator<string[]> {
+  let cursor = "0";
   do {
     const [next, found] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
     cursor = next;
-    if (found.length) deleted += await redis.unlink(...found);
+    if (found.length) yield found;
   } while (cursor !== "0");
+}
+
+/** Deletes every key starting with `prefix` (SCAN + UNLINK, in chunks); returns how many. */
+export async function deleteByPrefix(redis: Redis, prefix: string): Promise<number> {
+  if (!prefix) throw new Error("deleteByPrefix needs a non-empty prefix; refusing to clear Redis");
+  let deleted = 0;
+  for await (const found of scanPrefix(redis, prefix)) deleted += await redis.unlink(...found);
   return deleted;
 }

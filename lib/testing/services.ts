@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { connect, dropDatabase, type Sql, withDatabase } from "../db.ts";
 import { migrate } from "../migrate.ts";
-import { connectRedis, deleteByPrefix, type Redis } from "../redis.ts";
+import { connectRedis, deleteByPrefix, type Redis, scanPrefix } from "../redis.ts";
 import { keysFor } from "../keys.ts";
 
 /** Base URLs of the test services; override with TEST_DATABASE_URL / TEST_REDIS_URL. */
@@ -146,12 +146,7 @@ export async function assertScratchRemoved(scratch: { database: string; prefix: 
   const redis = connectRedis(TEST_REDIS_URL);
   try {
     const keys: string[] = [];
-    let cursor = "0";
-    do {
-      const [next, found] = await redis.scan(cursor, "MATCH", `${scratch.prefix}*`, "COUNT", 1000);
-      cursor = next;
-      keys.push(...found);
-    } while (cursor !== "0");
+    for await (const found of scanPrefix(redis, scratch.prefix)) keys.push(...found);
     assert.deepEqual(keys, [], `keys under ${scratch.prefix} are still there`);
   } finally {
     redis.disconnect();
