@@ -102,15 +102,6 @@ function toAligned(d: ChartData): uPlot.AlignedData {
   return [d.xs, ...cols] as uPlot.AlignedData;
 }
 
-function ensureCss() {
-  if (document.querySelector("link[data-uplot]")) return;
-  const link = document.createElement("link");
-  link.rel = "stylesheet";
-  link.href = "/uplot.css";
-  link.dataset.uplot = "1";
-  document.head.appendChild(link);
-}
-
 /** One end of the range form: a labelled date input bound to a day string (YYYY-MM-DD). */
 function DayField(
   { label, value, set }: { label: string; value: string; set: (day: string) => void },
@@ -155,7 +146,6 @@ export default function Chart(props: Props) {
   goRef.current = go;
 
   useEffect(() => {
-    ensureCss();
     const el = box.current!;
     const tz = data.interval === "day" ? "UTC" : props.timezone;
     const fmt = (v: number | null) => v === null ? "–" : money(v, props.currency);

@@ -22,13 +22,6 @@ export default function TrendChart(
 ) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    if (!document.querySelector("link[data-uplot]")) {
-      const link = document.createElement("link");
-      link.rel = "stylesheet";
-      link.href = "/uplot.css";
-      link.dataset.uplot = "1";
-      document.head.appendChild(link);
-    }
     const el = box.current!;
     const plot = new uPlot(
       {

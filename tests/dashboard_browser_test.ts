@@ -130,6 +130,11 @@ Deno.test("dashboard browser - overview, live updates, drill-down, map and phone
       const page = await sys.browser.newPage({ viewport: { width: 1280, height: 900 } });
       const asked: string[] = [];
       page.on("request", (r) => r.url().includes("/api/v1/sales") && asked.push(r.url()));
+      // A slow stylesheet, as under load: the chart must not be drawn before it and then move.
+      await page.route("**/uplot.css*", async (route) => {
+        await new Promise((done) => setTimeout(done, 1000));
+        await route.continue();
+      });
       await page.goto(sys.base + "/");
       const over = await page.waitForSelector("#chart-hours .u-over");
       assert.equal(await page.getAttribute("#chart-hours", "data-interval"), "hour");
