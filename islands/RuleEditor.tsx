@@ -123,67 +123,69 @@ export default function RuleEditor({ rules }: { rules: RuleRow[] }) {
 
   return (
     <div class="rule-editor">
-      <table class="grid" id="rules">
-        <thead>
-          <tr>
-            <th>Rule</th>
-            <th>Type</th>
-            <th>Severity</th>
-            <th>State</th>
-            <th></th>
-          </tr>
-        </thead>
-        <tbody>
-          {list.length === 0 && (
+      <div class="table-wrap">
+        <table class="grid" id="rules">
+          <thead>
             <tr>
-              <td colSpan={5} class="empty">No rules yet: start from a template below.</td>
+              <th>Rule</th>
+              <th>Type</th>
+              <th>Severity</th>
+              <th>State</th>
+              <th></th>
             </tr>
-          )}
-          {list.map((r) => (
-            <tr id={`rule-${r.id}`}>
-              <td>
-                <strong>{r.name}</strong> <code>{r.id}</code>
-              </td>
-              <td>{r.type}</td>
-              <td>{r.severity}</td>
-              <td>
-                {r.enabled ? "enabled" : "disabled"}
-                {r.provisioned ? " · from file" : ""}
-              </td>
-              <td>
-                <button
-                  type="button"
-                  onClick={() => {
-                    setText(editable(r));
-                    setEditing(r.provisioned ? null : r.id);
-                    setPreview(null);
-                    setMessage(
-                      r.provisioned
-                        ? "provisioned from file: test only, edit the file to change it"
-                        : "",
-                    );
-                  }}
-                >
-                  {r.provisioned ? "View" : "Edit"}
-                </button>
-                {!r.provisioned && (
+          </thead>
+          <tbody>
+            {list.length === 0 && (
+              <tr>
+                <td colSpan={5} class="empty">No rules yet: start from a template below.</td>
+              </tr>
+            )}
+            {list.map((r) => (
+              <tr id={`rule-${r.id}`}>
+                <td>
+                  <strong>{r.name}</strong> <code>{r.id}</code>
+                </td>
+                <td>{r.type}</td>
+                <td>{r.severity}</td>
+                <td>
+                  {r.enabled ? "enabled" : "disabled"}
+                  {r.provisioned ? " · from file" : ""}
+                </td>
+                <td>
                   <button
                     type="button"
-                    onClick={() =>
-                      run(async () => {
-                        if (!globalThis.confirm?.(`Delete rule ${r.id} and its alerts?`)) return;
-                        await send("DELETE", `/api/v1/alerts/rules/${r.id}`);
-                        await refresh();
-                      })}
+                    onClick={() => {
+                      setText(editable(r));
+                      setEditing(r.provisioned ? null : r.id);
+                      setPreview(null);
+                      setMessage(
+                        r.provisioned
+                          ? "provisioned from file: test only, edit the file to change it"
+                          : "",
+                      );
+                    }}
                   >
-                    Delete
+                    {r.provisioned ? "View" : "Edit"}
                   </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+                  {!r.provisioned && (
+                    <button
+                      type="button"
+                      onClick={() =>
+                        run(async () => {
+                          if (!globalThis.confirm?.(`Delete rule ${r.id} and its alerts?`)) return;
+                          await send("DELETE", `/api/v1/alerts/rules/${r.id}`);
+                          await refresh();
+                        })}
+                    >
+                      Delete
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <h2>{editing ? `Edit ${editing}` : "New rule"}</h2>
       <p class="filters">
         Templates: {Object.keys(TEMPLATES).map((k) => (

@@ -70,7 +70,7 @@ export default function CustomersPage({ data }: PageProps<Data>) {
           Equal risks are listed by what the customer has spent so far, most first.
         </p>
         <div class="table-wrap">
-          <table class="grid compact">
+          <table class="grid compact stack-sm" id="churn-list">
             <thead>
               <tr>
                 <th>Customer</th>
@@ -86,9 +86,13 @@ export default function CustomersPage({ data }: PageProps<Data>) {
               {risks.map((r) => (
                 <tr data-customer={r.customer_id}>
                   <td>{r.customer_id}</td>
-                  <td class="num">{Math.round(r.probability * 100)} %</td>
+                  <td class="num" data-label="risk">{Math.round(r.probability * 100)} %</td>
                   <td>{label(r.segment)}</td>
-                  <td>{r.reasons.length ? r.reasons.join("; ") : "–"}</td>
+                  <td class="why">
+                    {r.reasons.length
+                      ? r.reasons.join("; ")
+                      : <span class="muted note">no single factor stands out</span>}
+                  </td>
                   <td class="hide-sm">{r.email}</td>
                   <td class="hide-sm">{r.phone}</td>
                   <td class="num hide-sm">{r.orders ?? "–"}</td>

@@ -136,26 +136,28 @@ export default function ForecastsPage({ data }: PageProps<Data>) {
           id="daily"
           empty={daily.length ? false : "No daily forecast yet."}
         >
-          <table class="grid compact">
-            <thead>
-              <tr>
-                <th>Day</th>
-                <th class="num">Low (p10)</th>
-                <th class="num">Expected</th>
-                <th class="num">High (p90)</th>
-              </tr>
-            </thead>
-            <tbody>
-              {daily.map((d) => (
+          <div class="table-wrap">
+            <table class="grid compact">
+              <thead>
                 <tr>
-                  <td>{d.day}</td>
-                  <td class="num">{money(d.p10, cur)}</td>
-                  <td class="num">{money(d.p50, cur)}</td>
-                  <td class="num">{money(d.p90, cur)}</td>
+                  <th>Day</th>
+                  <th class="num">Low (p10)</th>
+                  <th class="num">Expected</th>
+                  <th class="num">High (p90)</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {daily.map((d) => (
+                  <tr>
+                    <td>{d.day}</td>
+                    <td class="num">{money(d.p10, cur)}</td>
+                    <td class="num">{money(d.p50, cur)}</td>
+                    <td class="num">{money(d.p90, cur)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </Panel>
         <Panel
           title="Backtest accuracy (last days, rolling origin)"

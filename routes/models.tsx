@@ -91,28 +91,30 @@ export default function ModelsPage({ data }: PageProps<Data>) {
         })}
       </div>
       <Panel title="Registry events" id="model-events" empty={events.length ? false : "None yet."}>
-        <table class="grid compact">
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>Model</th>
-              <th>Action</th>
-              <th>By</th>
-              <th>Why</th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.map((e) => (
+        <div class="table-wrap">
+          <table class="grid compact">
+            <thead>
               <tr>
-                <When at={e.at} tz={timezone} />
-                <td>{e.name}@{e.version ?? "–"}</td>
-                <td>{e.action}</td>
-                <td>{e.actor}</td>
-                <td>{e.reason ?? ""}</td>
+                <th>When</th>
+                <th>Model</th>
+                <th>Action</th>
+                <th>By</th>
+                <th>Why</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {events.map((e) => (
+                <tr>
+                  <When at={e.at} tz={timezone} />
+                  <td>{e.name}@{e.version ?? "–"}</td>
+                  <td>{e.action}</td>
+                  <td>{e.actor}</td>
+                  <td>{e.reason ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </Panel>
       <Panel
         title="Jobs: last run of each"

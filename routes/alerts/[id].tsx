@@ -46,63 +46,69 @@ export default function AlertPage({ data }: PageProps<Data>) {
       <AlertConsole alerts={[a]} user={data.user} visible={null} timezone={data.timezone} />
       <h2>History</h2>
       <p class="sub">Times in {data.timezone}</p>
-      <table class="grid" id="alert-history">
-        <thead>
-          <tr>
-            <th>When</th>
-            <th>Event</th>
-            <th>By</th>
-            <th>Note</th>
-          </tr>
-        </thead>
-        <tbody>
-          {history.map((h) => (
+      <div class="table-wrap">
+        <table class="grid" id="alert-history">
+          <thead>
             <tr>
-              <td>{dateTime(new Date(h.at).getTime(), data.timezone, true)}</td>
-              <td>{h.event}</td>
-              <td>{h.actor ?? "engine"}</td>
-              <td>{h.message}</td>
+              <th>When</th>
+              <th>Event</th>
+              <th>By</th>
+              <th>Note</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {history.map((h) => (
+              <tr>
+                <td>{dateTime(new Date(h.at).getTime(), data.timezone, true)}</td>
+                <td>{h.event}</td>
+                <td>{h.actor ?? "engine"}</td>
+                <td>{h.message}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <h2>Deliveries</h2>
       {deliveries.length === 0
         ? <p class="empty">No notification sent for this alert.</p>
         : (
-          <table class="grid">
-            <thead>
-              <tr>
-                <th>Kind</th>
-                <th>Channel</th>
-                <th>To</th>
-                <th>Status</th>
-                <th>Attempts</th>
-              </tr>
-            </thead>
-            <tbody>
-              {deliveries.map((d) => (
+          <div class="table-wrap">
+            <table class="grid">
+              <thead>
                 <tr>
-                  <td>{d.kind}</td>
-                  <td>{d.channel_id ?? d.channel_type}</td>
-                  <td>{d.user_id ?? ""}</td>
-                  <td class={d.status === "delivered" ? "ok" : d.status === "failed" ? "bad" : ""}>
-                    {d.status}
-                    {d.reason ? ` (${d.reason})` : ""}
-                  </td>
-                  <td>
-                    {d.attempt_log.map((
-                      t: { ok: boolean; status: number | null; error: string | null; ms: number },
-                    ) =>
-                      `${t.ok ? "ok" : "failed"}${t.status ? ` ${t.status}` : ""} in ${t.ms} ms${
-                        t.error ? `: ${t.error}` : ""
-                      }`
-                    ).join("; ")}
-                  </td>
+                  <th>Kind</th>
+                  <th>Channel</th>
+                  <th>To</th>
+                  <th>Status</th>
+                  <th>Attempts</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {deliveries.map((d) => (
+                  <tr>
+                    <td>{d.kind}</td>
+                    <td>{d.channel_id ?? d.channel_type}</td>
+                    <td>{d.user_id ?? ""}</td>
+                    <td
+                      class={d.status === "delivered" ? "ok" : d.status === "failed" ? "bad" : ""}
+                    >
+                      {d.status}
+                      {d.reason ? ` (${d.reason})` : ""}
+                    </td>
+                    <td>
+                      {d.attempt_log.map((
+                        t: { ok: boolean; status: number | null; error: string | null; ms: number },
+                      ) =>
+                        `${t.ok ? "ok" : "failed"}${t.status ? ` ${t.status}` : ""} in ${t.ms} ms${
+                          t.error ? `: ${t.error}` : ""
+                        }`
+                      ).join("; ")}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
     </>
   );

@@ -77,35 +77,37 @@ export default function StorePage({ data }: PageProps<Data>) {
           id="categories"
           empty={categories.length ? false : "No category has sold today yet."}
         >
-          <table class="grid compact">
-            <thead>
-              <tr>
-                <th>Category</th>
-                <th class="num">Sales</th>
-                <th class="num">vs last week</th>
-                <th class="num hide-sm">Units</th>
-                <th class="hide-sm"></th>
-              </tr>
-            </thead>
-            <tbody>
-              {categories.map((c) => {
-                const p = change(c.sales_cents, c.last_week_cents);
-                return (
-                  <tr>
-                    <td>{c.category}</td>
-                    <td class="num">{money(c.sales_cents, cur)}</td>
-                    <td class="num">
-                      <span class={`delta ${trendClass(p)}`}>{pct(p)}</span>
-                    </td>
-                    <td class="num hide-sm">{count(c.units)}</td>
-                    <td class="hide-sm">
-                      <Bar value={c.sales_cents} max={maxCat} />
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <div class="table-wrap">
+            <table class="grid compact">
+              <thead>
+                <tr>
+                  <th>Category</th>
+                  <th class="num">Sales</th>
+                  <th class="num">vs last week</th>
+                  <th class="num hide-sm">Units</th>
+                  <th class="hide-sm"></th>
+                </tr>
+              </thead>
+              <tbody>
+                {categories.map((c) => {
+                  const p = change(c.sales_cents, c.last_week_cents);
+                  return (
+                    <tr>
+                      <td>{c.category}</td>
+                      <td class="num">{money(c.sales_cents, cur)}</td>
+                      <td class="num">
+                        <span class={`delta ${trendClass(p)}`}>{pct(p)}</span>
+                      </td>
+                      <td class="num hide-sm">{count(c.units)}</td>
+                      <td class="hide-sm">
+                        <Bar value={c.sales_cents} max={maxCat} />
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
         </Panel>
         <Panel
           title="Registers today"
@@ -113,30 +115,32 @@ export default function StorePage({ data }: PageProps<Data>) {
           id="registers"
           empty={registers.length ? false : "No register has rung up a sale today yet."}
         >
-          <table class="grid compact">
-            <thead>
-              <tr>
-                <th>Register</th>
-                <th class="num">Receipts</th>
-                <th class="num">Sales</th>
-                <th class="num">Refunds</th>
-                <th class="num hide-sm">Last</th>
-              </tr>
-            </thead>
-            <tbody>
-              {registers.map((r) => (
+          <div class="table-wrap">
+            <table class="grid compact">
+              <thead>
                 <tr>
-                  <td>{r.register_id}</td>
-                  <td class="num">{count(r.transactions)}</td>
-                  <td class="num">{money(r.sales_cents, cur)}</td>
-                  <td class={`num ${r.refunds ? "warn" : ""}`}>
-                    {r.refunds ? `${r.refunds} · ${money(r.refund_cents, cur)}` : "0"}
-                  </td>
-                  <td class="num hide-sm">{clockTime(r.last_at, store.timezone)}</td>
+                  <th>Register</th>
+                  <th class="num">Receipts</th>
+                  <th class="num">Sales</th>
+                  <th class="num">Refunds</th>
+                  <th class="num hide-sm">Last</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {registers.map((r) => (
+                  <tr>
+                    <td>{r.register_id}</td>
+                    <td class="num">{count(r.transactions)}</td>
+                    <td class="num">{money(r.sales_cents, cur)}</td>
+                    <td class={`num ${r.refunds ? "warn" : ""}`}>
+                      {r.refunds ? `${r.refunds} · ${money(r.refund_cents, cur)}` : "0"}
+                    </td>
+                    <td class="num hide-sm">{clockTime(r.last_at, store.timezone)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </Panel>
       </div>
       <Panel
