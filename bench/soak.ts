@@ -32,6 +32,7 @@ import { connect, dropDatabase, type Sql, withDatabase } from "../lib/db.ts";
 import { connectRedis, deleteByPrefix, type Redis, scanPrefix } from "../lib/redis.ts";
 import { FAMILIES, keysFor, WORKER_GROUP } from "../lib/keys.ts";
 import { numberFlag, parseCli, table, UsageError } from "../cli/args.ts";
+import { DENO_RUN } from "../lib/testing/deno_run.ts";
 
 const OPTIONS = {
   minutes: { type: "string" },
@@ -294,7 +295,7 @@ export async function run(args: string[]): Promise<number> {
   const samples: SoakSample[] = [];
   const root = new URL("../", import.meta.url);
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "main.ts", "start"],
+    args: [...DENO_RUN, "main.ts", "start"],
     cwd: root,
     env: {
       DATABASE_URL: dbUrl,

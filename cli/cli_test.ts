@@ -4,6 +4,7 @@ import { storesCommand } from "./stores.ts";
 import { numberFlag, settingFlag, table } from "./args.ts";
 import { verifyKey } from "../lib/connector_keys.ts";
 import { testRuntime } from "../lib/testing/services.ts";
+import { DENO_RUN } from "../lib/testing/deno_run.ts";
 
 Deno.test("cli keys - create --json, list, revoke", async () => {
   await using rt = await testRuntime("cli_keys");
@@ -127,7 +128,7 @@ Deno.test("cli - entry points exit 2 with usage on bad arguments, before connect
     ] as const
   ) {
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", new URL(`../${file}`, import.meta.url).pathname, ...args],
+      args: [...DENO_RUN, new URL(`../${file}`, import.meta.url).pathname, ...args],
       env: { DATABASE_URL: "postgres://nobody@127.0.0.1:1/none", TILLSTREAM_LOCAL_SERVICES: "off" },
       stdout: "piped",
       stderr: "piped",

@@ -4,10 +4,11 @@ import { modelsCommand, parseModelsArgs } from "./models.ts";
 import { progressLine } from "./progress_bar.ts";
 import { registerVersion } from "../models/registry.ts";
 import { rng } from "../models/tf.ts";
+import { DENO_RUN } from "../lib/testing/deno_run.ts";
 
 async function cli(args: string[]) {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("./models.ts", import.meta.url).pathname, ...args],
+    args: [...DENO_RUN, new URL("./models.ts", import.meta.url).pathname, ...args],
     stdout: "piped",
     stderr: "piped",
     env: { TILLSTREAM_LOCAL_SERVICES: "off" },

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { listening } from "../lib/services.ts";
 import { waitFor } from "../lib/testing/services.ts";
+import { DENO_RUN } from "../lib/testing/deno_run.ts";
 
 function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -26,7 +27,7 @@ Deno.test({
     const dataDir = await Deno.makeTempDir({ prefix: "ts_local_services_" });
     const [pgPort, redisPort, webPort] = [freePort(), freePort(), freePort()];
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "main.ts", "start"],
+      args: [...DENO_RUN, "main.ts", "start"],
       cwd: new URL("..", import.meta.url).pathname,
       env: {
         DATABASE_URL: `postgres://postgres@127.0.0.1:${pgPort}/tillstream`,
@@ -66,7 +67,7 @@ Deno.test({
 
 Deno.test("local services - without the server installed, the error names the Debian package and docker compose", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "main.ts", "migrate"],
+    args: [...DENO_RUN, "main.ts", "migrate"],
     cwd: new URL("..", import.meta.url).pathname,
     env: {
       PATH: "/nonexistent",

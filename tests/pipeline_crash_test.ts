@@ -12,6 +12,7 @@ import { publish } from "../ingest/producer.ts";
 import { runWorkers } from "../pipeline/worker.ts";
 import { expectedTotals, makeReceipts, seedStores } from "./pipeline_fixtures.ts";
 import { assertRollupsExact, drained, pgTotals, redisTotals } from "./pipeline_helpers.ts";
+import { DENO_RUN } from "../lib/testing/deno_run.ts";
 
 const START = Date.parse("2026-11-24T20:00:00Z");
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
@@ -22,7 +23,7 @@ async function crashingWorker(
   point: string,
 ) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "worker"],
+    args: [...DENO_RUN, MAIN, "worker"],
     env: {
       DATABASE_URL: rt.db.url,
       REDIS_URL: rt.r.url,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { testDb, testRedis, waitFor } from "../lib/testing/services.ts";
+import { DENO_RUN } from "../lib/testing/deno_run.ts";
 
 function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -13,7 +14,7 @@ Deno.test("start - one command runs the roles, serves the status page, and stops
   await using r = await testRedis("start");
   const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "main.ts", "start"],
+    args: [...DENO_RUN, "main.ts", "start"],
     cwd: new URL("..", import.meta.url).pathname,
     env: {
       DATABASE_URL: db.url,
@@ -55,7 +56,7 @@ Deno.test("start - one command runs the roles, serves the status page, and stops
 
 Deno.test("start - a bad configuration fails fast with the variable named", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "main.ts", "web"],
+    args: [...DENO_RUN, "main.ts", "web"],
     cwd: new URL("..", import.meta.url).pathname,
     env: { PORT: "not-a-port" },
     stdout: "piped",
