@@ -13,7 +13,7 @@
  * Runs on a database and key prefix of its own (seeded with lib/dashboard/seed.ts), removed at
  * the end. Targets: ≤ 80 KB gzip JS on the overview, API p99 ≤ 50 ms, SSE p99 ≤ 250 ms.
  */
-import { parseArgs } from "node:util";
+import { numberFlag, parseCli, UsageError } from "../cli/args.ts";
 import { testRuntime } from "../lib/testing/services.ts";
 import { createApp } from "../lib/web/app.ts";
 import { stopBundler } from "../lib/web/bundle.ts";
@@ -67,21 +67,20 @@ async function pageScripts(
 
 /** Runs the benchmark; prints a table or JSON. */
 export async function run(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      seconds: { type: "string", default: "10" },
-      warmup: { type: "string", default: "1" },
-      clients: { type: "string", default: "100" },
-      sse: { type: "string", default: "1000" },
-      renders: { type: "string", default: "20" },
-      json: { type: "boolean", default: false },
-    },
+  const { values, positionals } = parseCli(args, {
+    seconds: { type: "string" },
+    warmup: { type: "string" },
+    clients: { type: "string" },
+    sse: { type: "string" },
+    renders: { type: "string" },
+    json: { type: "boolean", default: false },
   });
-  const seconds = Number(values.seconds);
-  const warmup = Number(values.warmup);
-  const clients = Number(values.clients);
-  const sseClients = Number(values.sse);
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const seconds = numberFlag("seconds", values.seconds, { above: 0 }) ?? 10;
+  const warmup = numberFlag("warmup", values.warmup, { min: 0 }) ?? 1;
+  const clients = numberFlag("clients", values.clients, { integer: true, min: 1 }) ?? 100;
+  const sseClients = numberFlag("sse", values.sse, { integer: true, min: 1 }) ?? 1000;
+  const renders = numberFlag("renders", values.renders, { integer: true, min: 1 }) ?? 20;
   const say = (s: string) => values.json || console.error(s);
 
   await using rt = await testRuntime("bench_web");
@@ -123,7 +122,7 @@ export async function run(args: string[]): Promise<void> {
       await (await app.request(path)).text(); // warm caches (Intl, plans)
       const times: number[] = [];
       let html = "";
-      for (let i = 0; i < Number(values.renders); i++) {
+      for (let i = 0; i < renders; i++) {
         const t0 = performance.now();
         const res = await app.request(path);
         html = await res.text();
@@ -296,7 +295,7 @@ export async function run(args: string[]): Promise<void> {
   }
   const api = result.api as Record<string, number>;
   console.log(
-    `API, ${api.clients} clients: ${api.per_second} req/s, p50 ${api.p50_ms} ms, p99 ${api.p99_ms} ms, ${api.errors} errors`,
+    `API, ${api.clients} clients: ${api.per_second} req/s, p50 ${api.p50_ms} ms, p99 ${api.p99_ms} ms, ${api.errors} errors (after ${api.warmup_s} s of warm-up: ${api.warmup_requests} requests, p99 ${api.warmup_p99_ms} ms)`,
   );
   const endpoints = (result.api as { endpoints: Record<string, Record<string, number>> }).endpoints;
   for (const [u, v] of Object.entries(endpoints)) {
