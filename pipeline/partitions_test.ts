@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { testDb } from "../lib/testing/services.ts";
+import { testDb, waitFor } from "../lib/testing/services.ts";
+import { connect } from "../lib/db.ts";
 import { migrate, readMigrations } from "../lib/migrate.ts";
 import { ensurePartitions, monthStart } from "./partitions.ts";
 import { applyEvents, type DecodedEntry } from "./apply.ts";
@@ -111,4 +112,41 @@ Deno.test("partitions - migration 0070 moves existing lines into their receipts"
   const [moved] = await db.sql`select tableoid::regclass::text p, lines from receipts
     where transaction_id = 't2'`;
   assert.deepEqual([moved.p, moved.lines], ["receipts_2024_01", [["C", "Bakery", 2, 10, 0]]]);
+});
+
+Deno.test("partitions - two processes creating the same month at once both succeed", async () => {
+  // Worker processes started together each ensure the same months. The second waits for the
+  // first's lock, then must see the month it created rather than try to create it again
+  // ("relation receipts_2031_01 already exists"). Deterministic: the first holds its
+  // transaction open until the second is waiting on the lock.
+  await using db = await testDb("partitions_race");
+  const first = connect(db.url, { max: 1 });
+  const second = connect(db.url, { max: 1 });
+  try {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const one = first.begin(async (tx) => {
+      const [r] = await tx`select ensure_receipt_month('2031-01-01') as created`;
+      await held;
+      return r.created as boolean;
+    });
+    // The first has the month's table (uncommitted) and the creators' lock.
+    await waitFor(async () =>
+      (await db.sql`select count(*)::int n from pg_locks
+        where locktype = 'advisory' and granted`)[0].n === 1, { what: "first creator's lock" });
+    const two = second`select ensure_receipt_month('2031-01-01') as created`.execute();
+    await waitFor(async () =>
+      (await db.sql`select count(*)::int n from pg_locks
+        where locktype = 'advisory' and not granted`)[0].n === 1, { what: "second to wait" });
+    release();
+    assert.equal(await one, true);
+    const [r] = await two;
+    assert.equal(r.created, false);
+    const [{ n }] = await db.sql`select count(*)::int n from pg_inherits
+      where inhparent = 'receipts'::regclass and inhrelid = 'receipts_2031_01'::regclass`;
+    assert.equal(n, 1);
+  } finally {
+    await first.end();
+    await second.end();
+  }
 });
