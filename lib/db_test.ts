@@ -93,3 +93,11 @@ Deno.test("db - reconnecting after the backoff has passed prints no TimeoutNegat
     await admin.end();
   }
 });
+
+Deno.test("db - postgres.js is the patched source in vendor/postgres, not a copy in node_modules", () => {
+  // A linked package is copied into node_modules afresh by every Deno process and Web Worker that
+  // starts, and a module loading it in that moment fails (vendor/postgres/PATCHES.md).
+  assert.match(import.meta.resolve("postgres"), /\/vendor\/postgres\/src\/index\.js$/);
+  const config = JSON.parse(Deno.readTextFileSync(new URL("../deno.json", import.meta.url)));
+  assert.equal(config.links, undefined, 'deno.json has "links" again');
+});

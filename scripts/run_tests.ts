@@ -7,9 +7,10 @@
  * printed no result at all; the other three runs reported 78 of 78 modules. A module that runs
  * nothing must not pass unseen. So after the parallel run, the modules that reported nothing are
  * named and run again on their own, and a last summary line, in `deno test`'s form, counts the
- * whole suite (.ci/run reads the last such line). One cause, found on 2026-12-05 and removed: a test
- * that started a Deno subprocess made it re-create the linked postgres package in node_modules
- * while other modules were loading it (lib/testing/deno_run.ts). The check stays for any other.
+ * whole suite (.ci/run reads the last such line). One cause, found on 2026-12-05 and removed: every
+ * Deno process (and Web Worker) re-created the then linked postgres package in node_modules
+ * while other modules were loading it; postgres.js is now imported from vendor/postgres as plain
+ * source (vendor/postgres/PATCHES.md). The check stays for any other.
  *
  * With arguments (`deno task test pipeline/`, `--filter …`) they go to `deno test` as they are,
  * and no check is made: a filter legitimately leaves modules without results.

@@ -1,9 +1,9 @@
 /**
  * The arguments a test or a benchmark starts a Deno subprocess with: `deno run -A` that leaves
- * node_modules as it is. Without `--node-modules-dir=manual` every Deno process re-creates the
- * linked postgres package (deno.json "links") in node_modules/.deno when it starts, deleting its
- * files for a moment; a module of the parallel test run that loads postgres.js in that moment
- * fails with ERR_MODULE_NOT_FOUND and reports no result (seen in CI: "Cannot find module
- * …/postgres/src/result.js"). The parent process has set node_modules up before it starts one.
+ * node_modules as it is (the parent process has set it up before it starts one), so that
+ * subprocesses started in parallel never write to it. Until 2026-12-05 they did: every Deno
+ * process re-created the then linked postgres package in node_modules/.deno, and a parallel test
+ * module loading postgres.js in that moment failed with ERR_MODULE_NOT_FOUND. postgres.js is now
+ * imported from vendor/postgres as source (its PATCHES.md), which removed that cause.
  */
 export const DENO_RUN = ["run", "-A", "--node-modules-dir=manual"] as const;
