@@ -219,16 +219,26 @@ async function jobSummary(sql: Sql, started: number, ended: number) {
   return [...jobs.values()];
 }
 
-/** Milliseconds to fetch `url` completely, or null when it fails. */
-async function timed(url: string): Promise<number | null> {
+/**
+ * Milliseconds to fetch `url` completely, or null when it fails; a failure is described in
+ * `failures` (its path, and the status and start of the body, or the error).
+ */
+async function timed(url: string, failures: string[]): Promise<number | null> {
   const t0 = performance.now();
+  const path = new URL(url).pathname;
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
-    await res.arrayBuffer();
-    return res.ok ? round(performance.now() - t0) : null;
-  } catch {
-    return null;
+    const body = await res.text();
+    if (res.ok) return round(performance.now() - t0);
+    failures.push(
+      `${path}: HTTP ${res.status} after ${round(performance.now() - t0)} ms: ${
+        body.slice(0, 200)
+      }`,
+    );
+  } catch (e) {
+    failures.push(`${path}: ${(e as Error).message} after ${round(performance.now() - t0)} ms`);
   }
+  return null;
 }
 
 async function countKeys(redis: Redis, prefix: string): Promise<number> {
@@ -293,6 +303,7 @@ export async function run(args: string[]): Promise<number> {
   const sql = connect(dbUrl, { max: 1 });
   const tally = new LogTally();
   const samples: SoakSample[] = [];
+  const pageFailures: string[] = [];
   const root = new URL("../", import.meta.url);
   const child = new Deno.Command(Deno.execPath(), {
     args: [...DENO_RUN, "main.ts", "start"],
@@ -382,9 +393,9 @@ export async function run(args: string[]): Promise<number> {
         lag: fig("tillstream_pipeline_lag"),
         dlq: fig("tillstream_dlq_size"),
         events_processed: fig("tillstream_events_processed_total"),
-        overview_ms: await timed(`${web}/`),
-        products_ms: await timed(`${web}/products`),
-        api_ms: await timed(`${web}/api/v1/sales?interval=minute`),
+        overview_ms: await timed(`${web}/`, pageFailures),
+        products_ms: await timed(`${web}/products`, pageFailures),
+        api_ms: await timed(`${web}/api/v1/sales?interval=minute`, pageFailures),
       };
       lastCpu = cpu;
       lastPg = pg;
@@ -487,6 +498,8 @@ export async function run(args: string[]): Promise<number> {
         failed_requests: samples.filter((s) =>
           s.overview_ms === null || s.products_ms === null || s.api_ms === null
         ).length,
+        // What the first few failed requests answered (or why they did not).
+        failures: pageFailures.slice(0, 5),
       },
       jobs,
       cpu_pct_mean: round(

@@ -78,7 +78,7 @@ Deno.test("bench soak - a short run of the whole system samples it, stops it cle
     last.receipts > out.samples[0].receipts,
     `receipts keep arriving: ${out.samples.map((s: { receipts: number }) => s.receipts)}`,
   );
-  assert.equal(out.page_ms.failed_requests, 0);
+  assert.equal(out.page_ms.failed_requests, 0, JSON.stringify(out.page_ms.failures));
   assert.ok(out.receipts.in_postgres > 0);
   assert.equal(out.receipts.all_accounted_for, true, JSON.stringify(out.receipts));
   assert.equal(
