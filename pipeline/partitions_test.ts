@@ -122,22 +122,25 @@ Deno.test("partitions - two processes creating the same month at once both succe
   await using db = await testDb("partitions_race");
   const first = connect(db.url, { max: 1 });
   const second = connect(db.url, { max: 1 });
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
   try {
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
+    let created!: () => void;
+    const hasLock = new Promise<void>((r) => (created = r));
     const one = first.begin(async (tx) => {
       const [r] = await tx`select ensure_receipt_month('2031-01-01') as created`;
+      created(); // the month's table (uncommitted) and the creators' lock are the first's now
       await held;
       return r.created as boolean;
     });
-    // The first has the month's table (uncommitted) and the creators' lock.
-    await waitFor(async () =>
-      (await db.sql`select count(*)::int n from pg_locks
-        where locktype = 'advisory' and granted`)[0].n === 1, { what: "first creator's lock" });
+    await hasLock;
     const two = second`select ensure_receipt_month('2031-01-01') as created`.execute();
+    // The second's backend waits on the creators' lock (pg_locks is the whole server's: look at
+    // this database's sessions only, other tests run beside this one).
     await waitFor(async () =>
-      (await db.sql`select count(*)::int n from pg_locks
-        where locktype = 'advisory' and not granted`)[0].n === 1, { what: "second to wait" });
+      (await db.sql`select count(*)::int n from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock'
+          and wait_event = 'advisory'`)[0].n === 1, { what: "the second to wait for the lock" });
     release();
     assert.equal(await one, true);
     const [r] = await two;
@@ -146,7 +149,8 @@ Deno.test("partitions - two processes creating the same month at once both succe
       where inhparent = 'receipts'::regclass and inhrelid = 'receipts_2031_01'::regclass`;
     assert.equal(n, 1);
   } finally {
-    await first.end();
-    await second.end();
+    release(); // a failed wait must not leave the first's transaction open for ever
+    await first.end({ timeout: 5 });
+    await second.end({ timeout: 5 });
   }
 });
