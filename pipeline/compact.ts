@@ -10,7 +10,10 @@
  * for the next try; if the commit fails after the write, Redis briefly shows values that the
  * retry commits (it folds the same deltas, plus any newer ones; the series store keeps the
  * per-counter maximum). A transaction-scoped advisory lock lets one compactor of a database
- * run at a time, so every worker process may run one. Big batches (`COMPACT_BELOW` in
+ * run at a time, so every worker process may run one, and the `compactor_turn` row (stamped under
+ * that lock with the database's clock) lets one compaction start per interval however many run:
+ * each folds every bucket it touches whatever its number of deltas, so N compactors folding in
+ * turn would cost N times as much for the same totals. Big batches (`COMPACT_BELOW` in
  * apply.ts) upsert the same rows themselves; both lock them in key order. After the commit, the
  * whole-store and chain-wide buckets it changed go out on `live:updates`, as a batch's do.
  */
@@ -36,20 +39,34 @@ export interface Compaction {
   oldest: number;
 }
 
+/** Options of {@link compactOnce}. */
+export interface CompactOnceOptions {
+  /**
+   * Skip (return null) when some compaction of this database started less than this many ms ago
+   * (by the database's clock); 0, the default, folds whenever the lock is free.
+   */
+  minGapMs?: number;
+}
+
 /**
  * Folds every pending delta in one transaction, writing the new absolute values to `series`
- * (when given) before the commit. Returns null when another compactor holds the lock; a
- * compaction with nothing pending returns empty lists. Throws (and folds nothing) when
- * PostgreSQL or Redis fails.
+ * (when given) before the commit. Returns null when another compactor holds the lock, or when
+ * the last compaction started less than `minGapMs` ago; a compaction with nothing pending
+ * returns empty lists. Throws (and folds nothing) when PostgreSQL or Redis fails.
  */
 export async function compactOnce(
   rt: Pick<Runtime, "sql">,
   series?: SeriesStore,
+  { minGapMs = 0 }: CompactOnceOptions = {},
 ): Promise<Compaction | null> {
   const out = await rt.sql.begin(async (tx) => {
     const [{ locked }] = await tx<{ locked: boolean }[]>`
       select pg_try_advisory_xact_lock(hashtext('tillstream rollup compactor')) as locked`;
     if (!locked) return null;
+    // Whose turn: the stamp is taken under the lock, so two compactors never both find it old.
+    const turn = await tx`update compactor_turn set started_at = now()
+      where started_at <= now() - ${minGapMs} * interval '1 millisecond' returning true`;
+    if (turn.length === 0) return null;
     // In a big batch's order (pipeline/apply.ts): register days, then hours, then days.
     const [, hours, days] = await Promise.all([
       foldRegisterPending(tx),
@@ -87,10 +104,21 @@ async function announce(rt: Pick<Runtime, "redis" | "keys" | "clock">, c: Compac
   }
 }
 
+/**
+ * The share of its interval after which a compactor takes its turn from another process's: its
+ * own wake-ups drift by a few ms against the stamp (taken after the lock), and a gap of a whole
+ * interval would make it skip every other turn of its own.
+ */
+export const TURN_SHARE = 0.8;
+
 /** Options of {@link runCompactor}. */
 export interface CompactorOptions {
   signal: AbortSignal;
-  /** Time between the starts of two compactions, ms (TILLSTREAM_COMPACT_MS). */
+  /**
+   * Time between the starts of two compactions, ms (TILLSTREAM_COMPACT_MS): this compactor
+   * wakes this often, and folds unless another process's compactor started one less than
+   * {@link TURN_SHARE} of it ago.
+   */
   everyMs: number;
   /** Called after each compaction that folded something (benchmark, tests). */
   onCompact?: (c: Compaction) => void;
@@ -110,8 +138,8 @@ export async function runCompactor(
   series: SeriesStore,
   o: CompactorOptions,
 ): Promise<void> {
-  const once = async () => {
-    const c = await compactOnce(rt, series);
+  const once = async (minGapMs: number) => {
+    const c = await compactOnce(rt, series, { minGapMs });
     if (c && c.folded.length) {
       metrics.compactionLag.observe(Math.max(0, c.committedAt - c.oldest) / 1000);
       await announce(rt, c);
@@ -123,13 +151,13 @@ export async function runCompactor(
   while (!o.signal.aborted) {
     const started = Date.now();
     try {
-      await once();
+      await once(o.everyMs * TURN_SHARE);
       failures = 0;
       if (started - vacuumed >= (o.vacuumEveryMs ?? 10_000)) {
         // Each compaction leaves its folded rows dead; reclaim them here rather than trust
         // autovacuum to be on (it is off on some servers), or the table grows without bound.
         vacuumed = started;
-        await rt.sql`vacuum rollup_pending, register_pending`;
+        await rt.sql`vacuum rollup_pending, register_pending, compactor_turn`;
       }
       await sleep(Math.max(0, o.everyMs - (Date.now() - started)), o.signal);
     } catch (e) {
@@ -140,7 +168,7 @@ export async function runCompactor(
   }
   await o.settled?.catch(() => {});
   try {
-    await once();
+    await once(0); // whoever's turn it is: what this worker's last batches left is folded now
   } catch (e) {
     log.warn("last rollup compaction failed; the next worker to start folds what is pending", {
       error: errorMessage(e),

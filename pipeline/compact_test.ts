@@ -3,7 +3,7 @@ import { applyEvents, COMPACT_BELOW, type DecodedEntry } from "./apply.ts";
 import { compactOnce, runCompactor } from "./compact.ts";
 import { parseLiveUpdate } from "./live_updates.ts";
 import { dayBucket } from "./rollup.ts";
-import { fixedClock } from "../lib/clock.ts";
+import { fixedClock, sleep } from "../lib/clock.ts";
 import { createSeriesStore, type SeriesStore } from "./series.ts";
 import type { Runtime } from "../lib/runtime.ts";
 import { testRuntime, waitFor } from "../lib/testing/services.ts";
@@ -191,6 +191,59 @@ Deno.test("compact - the compactor folds within its interval, and once more afte
     announced,
     new Map(days.map((d) => [`${d.store_id}|${dayBucket(d.day)}`, Number(d.sales_cents)])),
   );
+});
+
+Deno.test("compact - compactors of several processes take turns: one compaction per interval between them, each delta once", async () => {
+  await using rt = await testRuntime("compact_turns");
+  await seedStores(rt.sql);
+  const series = createSeriesStore(rt);
+  const receipts = makeReceipts({ count: 3000, start: START, stepMs: 1_500, seed: 19 });
+  const applied: ReceiptEvent[] = [];
+  const everyMs = 100;
+  const ctl = new AbortController();
+  let finishFeeding!: () => void;
+  const settled = new Promise<void>((resolve) => finishFeeding = resolve);
+  const turns: number[] = [];
+  const pending: number[] = [];
+  const started = Date.now();
+  // Three worker processes' compactors, started a third of an interval apart (processes wake
+  // out of phase; in phase, the advisory lock alone would make two of them skip), while batches
+  // keep committing, so each turn has deltas to fold.
+  const compactors = Array.from({ length: 3 }, async (_, i) => {
+    await sleep(i * everyMs / 3);
+    await runCompactor(rt, series, {
+      signal: ctl.signal,
+      everyMs,
+      settled,
+      onCompact: (c) => turns.push(c.committedAt),
+    });
+  });
+  try {
+    for (let i = 0; i < receipts.length && Date.now() - started < 1_200; i += 10) {
+      const batch = receipts.slice(i, i + 10);
+      pending.push(...(await applyEvents(rt, entries(batch), ctx)).pending);
+      applied.push(...batch);
+      await sleep(5);
+    }
+  } finally {
+    const elapsed = Date.now() - started;
+    ctl.abort();
+    finishFeeding();
+    await Promise.all(compactors);
+    // Consecutive turns start ≥ 80 ms apart by the database's clock (plus each compactor's
+    // last fold at shutdown); without turns three compactors fold about three times per 100 ms.
+    const most = Math.floor(elapsed / (everyMs * 0.8)) + 1 + 3;
+    assert.ok(elapsed >= 1_000, `fed for ${elapsed} ms; the test needs a second or more`);
+    assert.ok(
+      turns.length >= 3 && turns.length <= most,
+      `${turns.length} compactions in ${elapsed} ms: expected 3 to ${most}`,
+    );
+  }
+  const folded = await foldAll(rt, series);
+  assert.ok(pending.length > 0);
+  assert.equal(await pendingRows(rt), 0);
+  assert.ok(folded.length <= pending.length);
+  await assertFolded(rt, series, applied);
 });
 
 Deno.test("compact - the compactor vacuums rollup_pending itself, so it stays small with autovacuum off", async () => {
