@@ -92,7 +92,7 @@ export default function ModelsPage({ data }: PageProps<Data>) {
       </div>
       <Panel title="Registry events" id="model-events" empty={events.length ? false : "None yet."}>
         <div class="table-wrap">
-          <table class="grid compact">
+          <table class="grid compact stack-sm">
             <thead>
               <tr>
                 <th>When</th>
@@ -108,8 +108,8 @@ export default function ModelsPage({ data }: PageProps<Data>) {
                   <When at={e.at} tz={timezone} />
                   <td>{e.name}@{e.version ?? "–"}</td>
                   <td>{e.action}</td>
-                  <td>{e.actor}</td>
-                  <td>{e.reason ?? ""}</td>
+                  <td data-label="by">{e.actor}</td>
+                  <td class="why">{e.reason ?? ""}</td>
                 </tr>
               ))}
             </tbody>

@@ -214,6 +214,13 @@ Deno.test("dashboard browser - overview, live updates, drill-down, map and phone
       const page = await sys.browser.newPage({ viewport: { width: 375, height: 812 } });
       const errors: string[] = [];
       page.on("pageerror", (e) => errors.push(e.message));
+      // Registry events with a long address and reason: on a phone each becomes a card as wide
+      // as its panel (stack-sm), not a row to scroll sideways.
+      await sys.rt.sql`insert into model_events (name, version, action, actor, reason) values
+        ('churn', 1, 'promote_forced', 'data.scientist@tillstream.example',
+         'AUC 0.83 below the baseline, promoted for the pilot stores on purpose'),
+        ('forecast', 3, 'promote', 'scheduler',
+         'MASE 0.71 beats the seasonal naive baseline 0.99 on the last 14 days')`;
       // Every page of the navigation, and the alert pages behind it. A table's width depends on
       // its data (the demo's is short), so besides the page's width each table must sit in a box
       // that scrolls sideways: one wider than the screen then scrolls inside its panel instead of
@@ -237,18 +244,25 @@ Deno.test("dashboard browser - overview, live updates, drill-down, map and phone
       ) {
         const res = await page.goto(sys.base + path, { waitUntil: "networkidle" });
         assert.equal(res?.status(), 200, `${path} answered ${res?.status()}`);
-        const { width, unwrapped } = await page.evaluate(() => ({
+        const { width, unwrapped, stacked } = await page.evaluate(() => ({
           width: document.documentElement.scrollWidth,
           unwrapped: Array.from(document.querySelectorAll("table:not(.u-legend)"))
             .filter((t) =>
               !["auto", "scroll"].includes(getComputedStyle(t.parentElement!).overflowX)
             )
             .map((t) => t.id || t.className),
+          stacked: Array.from(document.querySelectorAll("table.stack-sm"))
+            .filter((t) => t.querySelector("tbody tr"))
+            .filter((t) => t.parentElement!.scrollWidth > t.parentElement!.clientWidth + 1)
+            .map((t) => t.id || t.closest("section, [id]")?.id || t.className),
         }));
         if (width > 375) wide.push(`${path} is ${width} px wide`);
         for (const t of unwrapped) wide.push(`${path}: table "${t}" is not in a scrolling box`);
+        for (const t of stacked) wide.push(`${path}: the cards of "${t}" scroll sideways`);
       }
       assert.deepEqual(wide, [], "pages at a 375 px viewport");
+      await page.goto(sys.base + "/models");
+      assert.equal(await page.locator("#model-events table.stack-sm tbody tr").count(), 2);
       assert.deepEqual(errors, [], "no script errors");
     },
   );
