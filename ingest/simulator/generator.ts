@@ -1,9 +1,9 @@
 /**
- * The simulated chain as one deterministic event source: every store's hour generated in turn
- * (`StoreSim`), merged in time order, with the anomaly labels that apply. The same seed, stores,
+ * The simulated chain as one deterministic event source: every store's quarter hour generated in
+ * turn (`StoreSim`), merged in time order, with the anomaly labels that apply. The same seed, stores,
  * start, scale and shape always give the same events, whatever the pace they are taken at.
  *
- * `until(t)` returns every event with a timestamp before `t` (generating hours as needed and
+ * `until(t)` returns every event with a timestamp before `t` (generating quarter hours as needed,
  * keeping later ones queued), so a backfill up to "now" and the live run that follows share
  * one history without gaps or repeats.
  */
@@ -12,7 +12,7 @@ import { buildCatalog, promotionsForWeek, type Sku } from "./catalog.ts";
 import { type SimStore, simStores } from "./cities.ts";
 import type { ChainContext, SimEvent } from "./store_sim.ts";
 import type { TrafficShape } from "./seasonality.ts";
-import { StoreSim } from "./store_sim.ts";
+import { QUARTER_MS, StoreSim } from "./store_sim.ts";
 import { HOUR_MS, WEEK_MS } from "../../lib/clock.ts";
 
 /** How to build a {@link Simulator}. */
@@ -36,7 +36,9 @@ export class Simulator {
   readonly start: number;
   scale: number;
   #sims: StoreSim[];
-  #nextHour: number;
+  /** Start of the next quarter hour not generated yet. */
+  #next: number;
+  #taken: number;
   #queue: SimEvent[] = [];
   #weeks = new Map<number, { cum: Float64Array; promo: Map<number, number> }>();
   #anomalyWeeks = new Map<number, Anomaly[]>();
@@ -48,7 +50,8 @@ export class Simulator {
     this.catalog = buildCatalog();
     this.start = Math.floor(opts.start / HOUR_MS) * HOUR_MS;
     this.scale = opts.scale ?? 1;
-    this.#nextHour = this.start;
+    this.#next = this.start;
+    this.#taken = this.start;
     const byCategory = new Map<string, number[]>();
     this.catalog.forEach((s, i) => {
       if (!byCategory.has(s.category)) byCategory.set(s.category, []);
@@ -103,31 +106,42 @@ export class Simulator {
     return out;
   }
 
-  /** Start of the next hour not generated yet. */
+  /** Start of the next quarter hour not generated yet. */
   get generatedUntil(): number {
-    return this.#nextHour;
+    return this.#next;
   }
 
-  /** Generates one more hour for every store into the queue. */
+  /**
+   * Generates one more quarter hour for every store into the queue (a quarter, not an hour: a
+   * live run at hundreds of receipts a second would otherwise hold an hour of events at once).
+   */
   #generate() {
-    const h = this.#nextHour;
-    this.#nextHour += HOUR_MS;
+    const qs = this.#next;
+    this.#next += QUARTER_MS;
+    const h = Math.floor(qs / HOUR_MS) * HOUR_MS;
+    const q = (qs - h) / QUARTER_MS;
     const batch: SimEvent[] = [];
     for (const sim of this.#sims) {
-      for (const e of sim.hour(h, this.scale)) batch.push(e);
+      for (const e of sim.quarter(h, q, this.scale)) batch.push(e);
     }
     batch.sort((a, b) => a.ts - b.ts);
-    for (const a of this.#anomaliesAround(h)) {
-      const startsNow = a.start >= h && a.start < h + HOUR_MS;
-      const runningAtStart = h === this.start && a.start < h && a.end > h;
+    for (const a of this.#anomaliesAround(qs)) {
+      const startsNow = a.start >= qs && a.start < qs + QUARTER_MS;
+      const runningAtStart = qs === this.start && a.start < qs && a.end > qs;
       if (startsNow || runningAtStart) this.#labels.push(a);
     }
     this.#labels.sort((a, b) => a.start - b.start);
     this.#queue = this.#queue.length ? mergeSorted(this.#queue, batch) : batch;
   }
 
+  /** The `t` of the last {@link until} (the start, before the first). */
+  get takenUntil(): number {
+    return this.#taken;
+  }
+
   /** Every event with timestamp < `t` not returned before, in time order. */
   until(t: number): SimEvent[] {
+    this.#taken = Math.max(this.#taken, t);
     const out: SimEvent[] = [];
     const take = (limit: number) => {
       let n = 0;
@@ -136,10 +150,10 @@ export class Simulator {
       for (let i = 0; i < n; i++) out.push(this.#queue[i]);
       this.#queue = this.#queue.slice(n);
     };
-    // Drain hour by hour so the queue holds at most about an hour of events.
-    while (this.#nextHour < t) {
+    // Drain a quarter at a time so the queue holds at most about a quarter hour of events.
+    while (this.#next < t) {
       this.#generate();
-      take(Math.min(t, this.#nextHour));
+      take(Math.min(t, this.#next));
     }
     take(t);
     return out;

@@ -11,6 +11,7 @@ import type { Anomaly } from "./anomalies.ts";
 import { type SimStore, storeRecord } from "./cities.ts";
 import type { Simulator } from "./generator.ts";
 import { BASE_DAILY_RECEIPTS } from "./seasonality.ts";
+import { QUARTER_MS } from "./store_sim.ts";
 import type { Sender } from "./senders.ts";
 
 /** Adds the simulated stores the database lacks; returns the ids added. */
@@ -64,26 +65,32 @@ async function step(
   sim: Simulator,
   sender: Sender,
   to: number,
+  chunkMs: number,
   stats: RunStats,
   signal?: AbortSignal,
 ) {
-  const events = sim.until(to);
-  if (events.length) {
-    const r = await sender.send(events.map((e) => e.event), signal);
-    stats.events += events.length;
-    stats.accepted += r.accepted;
-    stats.rejected += r.rejected.length;
-    if (r.rejected.length && !stats.firstError) {
-      stats.firstError = r.rejected[0].error;
-      log.warn("simulator events rejected", {
-        count: r.rejected.length,
-        first: r.rejected[0].error,
-      });
+  // `chunkMs` at a time: a live run starts at the top of its hour, so one started late in the
+  // hour at hundreds of receipts a second would otherwise hold all of the hour so far at once.
+  for (let t = sim.takenUntil; t < to && !signal?.aborted;) {
+    t = Math.min(to, t + chunkMs);
+    const events = sim.until(t);
+    if (events.length) {
+      const r = await sender.send(events.map((e) => e.event), signal);
+      stats.events += events.length;
+      stats.accepted += r.accepted;
+      stats.rejected += r.rejected.length;
+      if (r.rejected.length && !stats.firstError) {
+        stats.firstError = r.rejected[0].error;
+        log.warn("simulator events rejected", {
+          count: r.rejected.length,
+          first: r.rejected[0].error,
+        });
+      }
     }
+    const labels = sim.labelsUntil(t);
+    await writeLabels(rt, labels);
+    stats.labels += labels.length;
   }
-  const labels = sim.labelsUntil(to);
-  await writeLabels(rt, labels);
-  stats.labels += labels.length;
 }
 
 /**
@@ -101,7 +108,7 @@ export async function backfill(
   let done = 0;
   for (let t = sim.start + HOUR_MS; !opts.signal?.aborted; t += HOUR_MS) {
     const to = Math.min(t, opts.until);
-    await step(rt, sim, sender, to, stats, opts.signal);
+    await step(rt, sim, sender, to, HOUR_MS, stats, opts.signal);
     opts.onHour?.(++done, total);
     if (to >= opts.until) break;
   }
@@ -123,7 +130,7 @@ export async function live(
   const stats: RunStats = { events: 0, accepted: 0, rejected: 0, labels: 0 };
   let lastLog = Date.now();
   while (!opts.signal.aborted) {
-    await step(rt, sim, sender, rt.clock.now(), stats, opts.signal);
+    await step(rt, sim, sender, rt.clock.now(), QUARTER_MS, stats, opts.signal);
     if (Date.now() - lastLog > 60_000) {
       lastLog = Date.now();
       log.info("simulator live", { ...stats });

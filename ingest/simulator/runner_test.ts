@@ -6,7 +6,9 @@ import { anomaliesForWeek } from "./anomalies.ts";
 import { buildCatalog } from "./catalog.ts";
 import { simStores } from "./cities.ts";
 import { Simulator } from "./generator.ts";
-import { backfill, ensureSimStores } from "./runner.ts";
+import { backfill, ensureSimStores, live, naturalRate } from "./runner.ts";
+import { QUARTER_MS } from "./store_sim.ts";
+import { fixedClock } from "../../lib/clock.ts";
 import { httpSender, xaddSender } from "./senders.ts";
 
 const WEEK = 7 * 86_400_000;
@@ -76,4 +78,35 @@ Deno.test("simulator - the http sender posts through the connector with a key it
     for (const s of rt.keys.streams(f, rt.partitions)) entries += await rt.redis.xlen(s);
   }
   assert.equal(entries, events.length);
+});
+
+Deno.test("simulator - a live run started late in its hour sends the hour so far a quarter hour at a time", async () => {
+  // 50 minutes into a busy hour (Saturday 12:50 in New York): the live run starts at the top of
+  // the hour, so it first catches up 50 minutes; all at once, a fast run held them all in memory.
+  const now = W * WEEK + 2 * 86_400_000 + 17 * 3_600_000 + 50 * 60_000;
+  await using rt = await testRuntime("sim_live_chunks", { clock: fixedClock(now) });
+  const options = { seed: 4, stores: 3, start: now, shape: "flat" as const };
+  const sim = new Simulator(options);
+  await ensureSimStores(rt, sim.stores);
+  const ctl = new AbortController();
+  const sent: { events: number; span: number }[] = [];
+  const sender = {
+    send(events: Record<string, unknown>[]) {
+      const ts = events.map((e) => Date.parse(e.timestamp as string));
+      sent.push({ events: events.length, span: Math.max(...ts) - sim.start });
+      if (sim.takenUntil >= now) ctl.abort(); // caught up: stop after this send
+      return Promise.resolve({ accepted: events.length, rejected: [] });
+    },
+  };
+  const rate = 20;
+  const stats = await live(rt, sim, sender, { rate, signal: ctl.signal, tickMs: 5 });
+  // The same history taken whole, at the same rate.
+  const whole = new Simulator({ ...options, scale: rate / naturalRate(sim.stores) }).until(now);
+  assert.equal(stats.events, whole.length);
+  assert.ok(whole.length > 10_000, `${whole.length} events`);
+  assert.equal(sent.length, 4, JSON.stringify(sent)); // 0–15, 15–30, 30–45, 45–50 minutes
+  sent.forEach((s, i) =>
+    assert.ok(s.span < Math.min(50, (i + 1) * 15) * 60_000, `send ${i}: ${JSON.stringify(s)}`)
+  );
+  assert.ok(sim.generatedUntil <= now + QUARTER_MS, "at most one quarter hour generated ahead");
 });

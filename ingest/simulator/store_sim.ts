@@ -20,7 +20,8 @@ import {
   trafficShare,
 } from "./seasonality.ts";
 
-const QUARTER_MS = 900_000;
+/** The simulator generates a quarter of an hour at a time (and draws receipts per quarter). */
+export const QUARTER_MS = 900_000;
 /** Share of receipts that are refunds of an earlier sale. */
 export const REFUND_SHARE = 0.02;
 
@@ -61,6 +62,8 @@ export class StoreSim {
   #started = false;
   /** The traffic scale the shelves are stocked for. */
   #stockedFor = 0;
+  /** Receipts numbered so far in the current hour (their ids are `t<hour>-<n>`). */
+  #seq = 0;
 
   constructor(readonly store: SimStore, readonly ctx: ChainContext, start: number) {
     this.pool = new CustomerPool(ctx.seed, store.id, store.size, start);
@@ -76,13 +79,20 @@ export class StoreSim {
     });
   }
 
-  /** Events of the hour starting at `h` (epoch ms on an hour), in time order. */
-  hour(h: number, scale: number): SimEvent[] {
+  /**
+   * Events of quarter `q` (0–3) of the hour starting at `h` (epoch ms on an hour), in time
+   * order. Quarters are taken in order, every quarter of an hour before the next hour's; the
+   * first quarter also holds the hour's stock events, sign-ups and (the store's first) opening
+   * counts. An hour taken in quarters gives the same events as taken whole: generating a quarter
+   * at a time keeps a fast live run's memory to a quarter of an hour's events.
+   */
+  quarter(h: number, q: number, scale: number): SimEvent[] {
     const out: SimEvent[] = [];
     const r = this.#rng;
     const { store, ctx } = this;
     const tz = store.timezone;
     const iso = (t: number) => isoInZone(t, tz);
+    const qs = h + q * QUARTER_MS;
     if (!this.#started) {
       this.#started = true;
       ctx.catalog.forEach((s, i) => {
@@ -100,30 +110,29 @@ export class StoreSim {
         const qty = Math.ceil(Math.max(this.onHand[i], 1) * factor) - this.onHand[i];
         if (qty <= 0) return;
         this.onHand[i] += qty;
-        out.push(this.#inventory("receipt", `rescale-${h}`, s.sku, qty, h, iso(h)));
+        out.push(this.#inventory("receipt", `rescale-${qs}`, s.sku, qty, qs, iso(qs)));
       });
       this.#stockedFor = scale;
     }
     const day = Math.floor(h / DAY_MS);
-    if (h % DAY_MS === 0 || out.length) {
-      for (const c of this.pool.arrivals(day)) out.push(this.#signup(c));
-    }
     const local = localFields(h, tz);
-    this.#stock(h, local.weekday, local.hour, out, iso, scale);
+    if (q === 0) {
+      this.#seq = 0;
+      if (h % DAY_MS === 0 || out.length) {
+        for (const c of this.pool.arrivals(day)) out.push(this.#signup(c));
+      }
+      this.#stock(h, local.weekday, local.hour, out, iso, scale);
+    }
 
     const base = expectedReceipts(store, local.weekday, local.hour, scale, ctx.shape);
     if (base > 0) {
       // At scale > 1 loyal customers visit proportionally more often, keeping their ~60 % share.
       const loyal = this.pool.dailyVisits(day) * scale *
         trafficShare(store, local.weekday, local.hour, ctx.shape);
-      const anomalies = ctx.anomalies(store.id, h);
       const week = ctx.weekly(h);
-      let seq = 0;
-      for (let q = 0; q < 4; q++) {
-        const qs = h + q * QUARTER_MS;
-        const mid = qs + QUARTER_MS / 2;
-        const active = anomalies.filter((a) => a.start <= mid && mid < a.end);
-        if (active.some((a) => a.kind === "pos_outage")) continue; // the store's POS is down
+      const mid = qs + QUARTER_MS / 2;
+      const active = ctx.anomalies(store.id, h).filter((a) => a.start <= mid && mid < a.end);
+      if (!active.some((a) => a.kind === "pos_outage")) { // else the store's POS is down
         const spike = active.find((a) => a.kind === "demand_spike");
         const glitch = active.find((a) => a.kind === "price_glitch");
         const burst = active.find((a) => a.kind === "refund_burst");
@@ -135,7 +144,7 @@ export class StoreSim {
         for (let k = 0; k < nLoyal; k++) times.push([qs + Math.floor(r.next() * QUARTER_MS), true]);
         times.sort((a, b) => a[0] - b[0]);
         for (const [t, isLoyal] of times) {
-          const id = `t${h / HOUR_MS}-${++seq}`;
+          const id = `t${h / HOUR_MS}-${++this.#seq}`;
           const customer = isLoyal ? this.pool.draw(r, t) : null;
           const e = r.chance(REFUND_SHARE) && this.#recent.length
             ? this.#refund(id, t, iso(t))
@@ -147,7 +156,9 @@ export class StoreSim {
           const n = r.poisson(mean);
           for (let k = 0; k < n; k++) {
             const t = qs + Math.floor(r.next() * QUARTER_MS);
-            out.push(this.#burstRefund(`t${h / HOUR_MS}-${++seq}`, t, iso(t), burst.registerId!));
+            out.push(
+              this.#burstRefund(`t${h / HOUR_MS}-${++this.#seq}`, t, iso(t), burst.registerId!),
+            );
           }
         }
       }
