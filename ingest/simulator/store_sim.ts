@@ -1,9 +1,9 @@
 /**
- * One simulated store, hour by hour: receipts from walk-ins and loyalty customers following
- * the store's local seasonality, promotions, ~2 % refunds of recent sales, inventory (an
- * opening count, daily cycle counts with a little shrinkage, deliveries twice a week, stock
- * that sales deplete and that can run out) and the effect of any anomaly in the hour.
- * State advances with each hour, so a store's history is one deterministic sequence.
+ * One simulated store, a quarter hour at a time: receipts from walk-ins and loyalty customers
+ * following the store's local seasonality, promotions, ~2 % refunds of recent sales, inventory
+ * (an opening count, daily cycle counts with a little shrinkage, deliveries twice a week, stock
+ * that sales deplete and that can run out) and the effect of any anomaly in the quarter.
+ * State advances with each quarter, so a store's history is one deterministic sequence.
  */
 import { formatMinor } from "../../lib/events.ts";
 import { isoInZone, localFields } from "../../lib/timezone.ts";
